@@ -102,7 +102,8 @@ build_all() {
     ld="$ld -X $p.gitVersion=$K8S_VERSION -X $p.gitMajor=1 -X $p.gitMinor=$minor -X $p.gitTreeState=clean -X $p.buildDate=$date"
   done
   build_one etcd etcd "$ETCD_VERSION" -ldflags="-s -w" go.etcd.io/etcd/server/v3
-  [ -x "$bindir/etcd-$ETCD_VERSION/v3" ] && mv "$bindir/etcd-$ETCD_VERSION/v3" "$bindir/etcd-$ETCD_VERSION/etcd"
+  # go build names the binary after the module path without its major-version suffix: "server".
+  if [ -x "$bindir/etcd-$ETCD_VERSION/server" ]; then mv "$bindir/etcd-$ETCD_VERSION/server" "$bindir/etcd-$ETCD_VERSION/etcd"; fi
   build_one kwok kwok "$KWOK_VERSION" -ldflags="-s -w" sigs.k8s.io/kwok/cmd/kwok
   kwok_stages
   build_one helm helm "$HELM_VERSION" -ldflags="-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION \

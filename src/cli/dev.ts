@@ -99,6 +99,8 @@ export async function devServe(): Promise<void> {
   });
   await cluster.stop();
   fs.rmSync(stateFile(), { force: true });
+  // Keep-alive sockets of the API client would hold the event loop for several seconds more.
+  process.exit(0);
 }
 
 export async function devDown(out: NodeJS.WritableStream): Promise<void> {
