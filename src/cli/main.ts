@@ -2,6 +2,7 @@
 /** The `akash-operator` command line. The only place that wires the parts together. */
 import { readFileSync } from 'node:fs';
 import { describeFailure } from '../../e2e/harness/errors.ts';
+import { printCrds } from './commands/crds.ts';
 import { devDown, devEnv, devServe, devUp } from './dev.ts';
 import { CliError } from './errors.ts';
 
@@ -11,6 +12,7 @@ commands:
   dev up       start the local test cluster (etcd, kube-apiserver, controller-manager, scheduler, kwok)
   dev down     stop it
   dev env      print 'export KUBECONFIG=…' for the running dev cluster
+  crds         print the CRD YAML (kubectl apply -f -)
   version      print the operator version
 `;
 
@@ -30,6 +32,8 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         default:
           throw new CliError(`dev: unknown subcommand '${sub ?? ''}' (up, down or env)\n${usage}`, 2);
       }
+    case 'crds':
+      return printCrds(out);
     case 'version': {
       const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
       out.write(`${pkg.version}\n`);

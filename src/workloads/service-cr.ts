@@ -1,0 +1,31 @@
+/**
+ * A manifest service of the lease's group → the `Service` CR the lease controller applies in the
+ * lease namespace. The manifest fields are copied as they are (same wire shapes); nothing is added
+ * that the tenant did not ask for.
+ */
+import { API_VERSION } from '../api/common.ts';
+import type { LeaseId } from '../api/lease.ts';
+import { SERVICE_KIND, type Service } from '../api/service.ts';
+import type { ManifestService } from '../api/wire.ts';
+import { leaseNamespace } from '../akash/namespace.ts';
+import { serviceLabels } from './labels.ts';
+
+export function buildServiceCR(leaseId: LeaseId, m: ManifestService): Service {
+  return {
+    apiVersion: API_VERSION,
+    kind: SERVICE_KIND,
+    metadata: { name: m.name, namespace: leaseNamespace(leaseId), labels: serviceLabels(leaseId, m.name) },
+    spec: {
+      kind: 'container',
+      image: m.image,
+      ...(m.command ? { command: [...m.command] } : {}),
+      ...(m.args ? { args: [...m.args] } : {}),
+      ...(m.env ? { env: [...m.env] } : {}),
+      resources: structuredClone(m.resources),
+      count: m.count,
+      expose: structuredClone(m.expose),
+      ...(m.params ? { params: structuredClone(m.params) } : {}),
+      ...(m.credentialsSecretRef ? { credentialsSecretRef: { ...m.credentialsSecretRef } } : {}),
+    },
+  };
+}
