@@ -12,7 +12,7 @@ export PATH := $(NODE_DIR):$(PATH)
 
 VITEST := node node_modules/vitest/vitest.mjs
 
-.PHONY: build deps typecheck lint unit e2e test test-bins tools-sync run stop clean
+.PHONY: build deps typecheck lint unit e2e test test-bins tools-sync run stop bench clean
 
 ## deps: install the npm dependencies from the lockfile (skipped when up to date)
 deps: node_modules/.package-lock.json
@@ -46,12 +46,16 @@ e2e: deps test-bins
 ## test: everything CI runs
 test: typecheck lint unit e2e
 
-## run: start (or reuse) the local cluster; `make stop` ends it
+## run: local cluster + CRDs + the operator + the samples; `make stop` ends it
 run: deps test-bins
-	./bin/akash-operator dev up
+	scripts/run.sh
 
 stop:
-	./bin/akash-operator dev down
+	scripts/stop.sh
+
+## bench: benchmarks, one JSON line per figure on stdout
+bench: deps
+	node bench/akash-hash.ts
 
 clean:
 	rm -rf node_modules dist coverage .node

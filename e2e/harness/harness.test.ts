@@ -11,19 +11,10 @@ import { startCluster } from './cluster.ts';
 import { HarnessError } from './errors.ts';
 import { kubeconfigYaml } from './kubeconfig.ts';
 import { assertPortFree } from './ports.ts';
-import { startProcess } from './process.ts';
+import { isAlive as alive, startProcess } from './process.ts';
 
 const execFileP = promisify(execFile);
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'harness-test-'));
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * A directory of stand-in binaries (each a shell script with the given body) plus links to the

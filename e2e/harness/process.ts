@@ -96,3 +96,13 @@ export function logTail(path: string, bytes: number): string {
     return '';
   }
 }
+
+/** True while a process with this pid exists (EPERM: it exists but belongs to someone else). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -8,18 +8,10 @@
  */
 import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isAlive as alive } from './process.ts';
 
 const [ownerArg, pidsFile, workdir] = process.argv.slice(2);
 const owner = Number(ownerArg);
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function readPids(): number[] {
   try {

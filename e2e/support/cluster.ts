@@ -38,3 +38,20 @@ export async function eventually<T>(what: string, probe: () => Promise<T | undef
   if (v === undefined) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
   return v;
 }
+
+/** `kubectl apply -f -` of a YAML or JSON document stream. */
+export async function kubectlApply(doc: string): Promise<string> {
+  const { spawn } = await import('node:child_process');
+  return new Promise((resolve, reject) => {
+    const p = spawn(binaryPath('kubectl'), ['apply', '--server-side', '--field-manager=e2e-admin', '-f', '-'], {
+      env: { ...process.env, KUBECONFIG: inject('kubeconfig') },
+    });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    p.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    p.on('error', reject);
+    p.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`kubectl apply failed (${code}): ${err}`))));
+    p.stdin.end(doc);
+  });
+}

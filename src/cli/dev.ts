@@ -12,6 +12,7 @@ import { cacheDir } from '../../e2e/harness/binaries.ts';
 import { startCluster } from '../../e2e/harness/cluster.ts';
 import { describeFailure } from '../../e2e/harness/errors.ts';
 import { CliError } from './errors.ts';
+import { isAlive as alive } from '../../e2e/harness/process.ts';
 
 interface DevState {
   pid: number;
@@ -25,15 +26,6 @@ const devDir = () => process.env.AKASH_OPERATOR_DEV_DIR ?? path.join(cacheDir(),
 const stateFile = () => path.join(devDir(), 'state.json');
 const errorFile = () => path.join(devDir(), 'error.txt');
 const mainPath = path.join(path.dirname(fileURLToPath(import.meta.url)), 'main.ts');
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** The running dev cluster, or undefined (a state file of a dead process is stale and ignored). */
 export function runningDevCluster(): DevState | undefined {

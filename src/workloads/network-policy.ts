@@ -30,7 +30,8 @@ export const BLOCKED_IPV4 = [
 
 export const BLOCKED_IPV6 = [
   '::1/128',
-  '::ffff:0:0/96', // IPv4-mapped: would reach the IPv4 ranges above
+  // Not '::ffff:0:0/96' (IPv4-mapped): the API server parses it as an IPv4 block and refuses it as
+  // "not a strict subset of ::/0"; IPv4-mapped destinations are IPv4 traffic, matched by the IPv4 rule.
   '64:ff9b::/96', // NAT64 well-known prefix: same
   '64:ff9b:1::/48', // NAT64 local-use prefix: same
   'fc00::/7', // unique local (AWS metadata fd00:ec2::254)

@@ -29,13 +29,18 @@ export function imagePullPolicy(image: string): 'Always' | 'IfNotPresent' {
   return /@sha256:[0-9a-f]{64}$/.test(image) ? 'IfNotPresent' : 'Always';
 }
 
+/** The API server drops an empty `value`; emit its stored form so a no-op apply compares equal. */
+function envVar(name: string, value: string | undefined): V1EnvVar {
+  return value === undefined || value === '' ? { name } : { name, value };
+}
+
 export function containerEnv(plan: ServicePlan): V1EnvVar[] {
   const env: V1EnvVar[] = [];
   const set = new Set<string>();
   for (const entry of plan.spec.env ?? []) {
     const eq = entry.indexOf('=');
     const name = eq < 0 ? entry : entry.slice(0, eq);
-    env.push(eq < 0 ? { name } : { name, value: entry.slice(eq + 1) });
+    env.push(envVar(name, eq < 0 ? undefined : entry.slice(eq + 1)));
     set.add(name);
   }
   const id = plan.leaseId;
@@ -47,7 +52,7 @@ export function containerEnv(plan: ServicePlan): V1EnvVar[] {
     [AKASH_ENV.provider, id.provider],
     [AKASH_ENV.clusterPublicHostname, plan.policy.clusterPublicHostname],
   ];
-  for (const [name, value] of injected) if (!set.has(name)) env.push({ name, value });
+  for (const [name, value] of injected) if (!set.has(name)) env.push(envVar(name, value));
   return env;
 }
 

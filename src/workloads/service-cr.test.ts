@@ -10,7 +10,7 @@ describe('buildServiceCR', () => {
     const m = { ...exampleManifestService(), resources: statefulResources(), params: { storage: [{ name: 'data', mount: '/data', readOnly: false }] }, credentialsSecretRef: { namespace: 'akash-operator', name: 'creds' } };
     const s = buildServiceCR(LEASE_ID, m);
     expect(schemaIssues(Service, s)).toEqual([]);
-    expect(s.metadata).toMatchObject({ name: 'web', namespace: NS, labels: { 'akash.network/manifest-service': 'web' } });
+    expect(s.metadata).toMatchObject({ name: 'web', namespace: NS, labels: { 'akash.network/manifest-service': 'web', 'akash.network/lease.id.dseq': LEASE_ID.dseq, 'akash.network/lease.id.gseq': '1' } });
     expect(s.spec).toEqual({
       kind: 'container',
       image: m.image,

@@ -1,20 +1,21 @@
 /**
  * A manifest service of the lease's group → the `Service` CR the lease controller applies in the
  * lease namespace. The manifest fields are copied as they are (same wire shapes); nothing is added
- * that the tenant did not ask for.
+ * that the tenant did not ask for. The lease id labels let the service controller recover the lease
+ * from the CR alone.
  */
 import { API_VERSION } from '../api/common.ts';
 import type { LeaseId } from '../api/lease.ts';
 import { SERVICE_KIND, type Service } from '../api/service.ts';
 import type { ManifestService } from '../api/wire.ts';
 import { leaseNamespace } from '../akash/namespace.ts';
-import { serviceLabels } from './labels.ts';
+import { leaseIdLabels, serviceLabels } from './labels.ts';
 
 export function buildServiceCR(leaseId: LeaseId, m: ManifestService): Service {
   return {
     apiVersion: API_VERSION,
     kind: SERVICE_KIND,
-    metadata: { name: m.name, namespace: leaseNamespace(leaseId), labels: serviceLabels(leaseId, m.name) },
+    metadata: { name: m.name, namespace: leaseNamespace(leaseId), labels: { ...serviceLabels(leaseId, m.name), ...leaseIdLabels(leaseId) } },
     spec: {
       kind: 'container',
       image: m.image,

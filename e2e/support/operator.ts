@@ -1,0 +1,70 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { once } from 'node:events';
+import { repoRoot } from '../harness/binaries.ts';
+import { httpGet } from '../harness/http.ts';
+import { freePort } from '../harness/ports.ts';
+import { pollUntil } from '../harness/wait.ts';
+
+export interface OperatorProcess {
+  proc: ChildProcess;
+  url: string;
+  logPath: string;
+  /** Milliseconds from spawn to /readyz answering 200. */
+  readyAfterMs: number;
+  metrics(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** Runs `akash-operator run` as its own process against the test cluster, as a provider would. */
+export async function startOperatorProcess(opts: { kubeconfig: string; namespace: string; args?: string[]; env?: NodeJS.ProcessEnv }): Promise<OperatorProcess> {
+  const port = await freePort();
+  const logPath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'operator-')), 'operator.log');
+  const fd = fs.openSync(logPath, 'a');
+  const started = Date.now();
+  const proc = spawn(
+    process.execPath,
+    [path.join(repoRoot, 'src/cli/main.ts'), 'run', '--kubeconfig', opts.kubeconfig, '--namespace', opts.namespace, '--metrics-addr', `127.0.0.1:${port}`, '--resync-seconds', '600', ...(opts.args ?? [])],
+    { stdio: ['ignore', fd, fd], env: { ...process.env, ...opts.env } },
+  );
+  fs.closeSync(fd);
+  let exited = false;
+  proc.once('exit', () => (exited = true));
+  const url = `http://127.0.0.1:${port}`;
+  const ready = await pollUntil(async () => ((await httpGet(`${url}/readyz`)).status === 200 ? true : undefined), 60_000, {
+    intervalMs: 50,
+    abort: () => (exited ? new Error(`the operator exited while starting; log: ${logPath}\n${fs.readFileSync(logPath, 'utf8').slice(-2000)}`) : undefined),
+  });
+  if (!ready) throw new Error(`the operator was not ready within 60 s; log: ${logPath}`);
+  const readyAfterMs = Date.now() - started;
+  return {
+    proc,
+    url,
+    logPath,
+    readyAfterMs,
+    metrics: async () => (await httpGet(`${url}/metrics`)).body,
+    stop: async () => {
+      if (exited) return;
+      const done = once(proc, 'exit');
+      proc.kill('SIGTERM');
+      const t = setTimeout(() => proc.kill('SIGKILL'), 20_000);
+      await done;
+      clearTimeout(t);
+    },
+  };
+}
+
+/** Sum of a metric's samples whose labels contain every given label (Prometheus text format). */
+export function metricSum(text: string, name: string, labels: Record<string, string> = {}): number {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name)) continue;
+    const m = /^([a-zA-Z_:][\w:]*)(\{[^}]*\})?\s+(\S+)/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const ls = m[2] ?? '';
+    if (Object.entries(labels).every(([k, v]) => ls.includes(`${k}="${v}"`))) sum += Number(m[3]);
+  }
+  return sum;
+}

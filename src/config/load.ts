@@ -1,0 +1,112 @@
+/**
+ * Loads the operator configuration: flags > environment > file > defaults. The file is YAML (or
+ * JSON) parsed with alias limits; every problem names its source and field, and nothing starts
+ * with a half-valid configuration.
+ */
+import fs from 'node:fs';
+import { Value } from '@sinclair/typebox/value';
+import { parse } from 'yaml';
+import { resolveProviderPolicy, type ProviderPolicy, type ProviderPolicyInput } from '../workloads/policy.ts';
+import { OperatorConfig } from './schema.ts';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export interface LoadedConfig extends OperatorConfig {
+  resolvedPolicy: ProviderPolicy;
+}
+
+/** Flag name → config key; flags are `--name value` or `--name=value`. */
+const FLAGS: Record<string, keyof OperatorConfig> = {
+  kubeconfig: 'kubeconfig',
+  namespace: 'namespace',
+  'metrics-addr': 'metricsAddr',
+  'field-manager': 'fieldManager',
+  concurrency: 'concurrency',
+  'resync-seconds': 'resyncSeconds',
+  'log-level': 'logLevel',
+};
+
+/** Environment variable → config key. POD_NAMESPACE is what the chart's downward API sets. */
+const ENV: Record<string, keyof OperatorConfig> = {
+  AKASH_OPERATOR_KUBECONFIG: 'kubeconfig',
+  POD_NAMESPACE: 'namespace',
+  AKASH_OPERATOR_NAMESPACE: 'namespace',
+  AKASH_OPERATOR_METRICS_ADDR: 'metricsAddr',
+  AKASH_OPERATOR_LOG_LEVEL: 'logLevel',
+};
+
+const NUMERIC = new Set<keyof OperatorConfig>(['concurrency', 'resyncSeconds']);
+
+export function parseFlags(argv: string[]): { configFile?: string; values: Partial<Record<keyof OperatorConfig, string>> } {
+  const values: Partial<Record<keyof OperatorConfig, string>> = {};
+  let configFile: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    if (!m) throw new ConfigError(`unexpected argument '${arg}' (flags are --name value)`);
+    const name = m[1]!;
+    const value = m[2] ?? argv[++i];
+    if (value === undefined) throw new ConfigError(`flag --${name} needs a value`);
+    if (name === 'config') configFile = value;
+    else if (FLAGS[name]) values[FLAGS[name]] = value;
+    else throw new ConfigError(`unknown flag --${name} (known: --config, ${Object.keys(FLAGS).map((f) => `--${f}`).join(', ')})`);
+  }
+  return configFile === undefined ? { values } : { configFile, values };
+}
+
+function readFile(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`config file ${file}: cannot be read (${(e as Error).message})`);
+  }
+  let doc: unknown;
+  try {
+    doc = parse(text, { maxAliasCount: 50, uniqueKeys: true });
+  } catch (e) {
+    throw new ConfigError(`config file ${file}: not valid YAML: ${(e as Error).message.split('\n')[0]}`);
+  }
+  if (doc === null || doc === undefined) return {};
+  if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError(`config file ${file}: must be a mapping of settings`);
+  return doc as Record<string, unknown>;
+}
+
+export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  const flags = parseFlags(argv);
+  const merged: Record<string, unknown> = flags.configFile ? readFile(flags.configFile) : {};
+  const source: Record<string, string> = Object.fromEntries(Object.keys(merged).map((k) => [k, `config file ${flags.configFile}`]));
+  const set = (key: keyof OperatorConfig, raw: string, from: string) => {
+    merged[key] = NUMERIC.has(key) && /^-?\d+$/.test(raw) ? Number(raw) : raw;
+    source[key] = from;
+  };
+  for (const [name, key] of Object.entries(ENV)) if (env[name] !== undefined && env[name] !== '') set(key, env[name]!, `environment ${name}`);
+  for (const [key, raw] of Object.entries(flags.values)) set(key as keyof OperatorConfig, raw, `flag --${Object.keys(FLAGS).find((f) => FLAGS[f] === key)}`);
+
+  const withDefaults = Value.Default(OperatorConfig, structuredClone(merged));
+  const errors = [...Value.Errors(OperatorConfig, withDefaults)];
+  if (errors.length > 0) {
+    const lines = errors.map((e) => {
+      const field = e.path.replace(/^\//, '').replaceAll('/', '.') || '(root)';
+      const from = source[field.split('.')[0]!] ?? 'defaults';
+      return `  ${field} (${from}): ${e.message}, got ${JSON.stringify(e.value)}`;
+    });
+    throw new ConfigError(`configuration is invalid:\n${lines.join('\n')}`);
+  }
+  const cfg = withDefaults as OperatorConfig;
+  let resolvedPolicy: ProviderPolicy;
+  try {
+    resolvedPolicy = resolveProviderPolicy(cfg.policy as ProviderPolicyInput);
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
+  return { ...cfg, resolvedPolicy };
+}
+
+/** `host:port` → its parts (the schema has checked the shape). */
+export function splitAddr(addr: string): { host: string; port: number } {
+  const i = addr.lastIndexOf(':');
+  return { host: addr.slice(0, i) || '0.0.0.0', port: Number(addr.slice(i + 1)) };
+}

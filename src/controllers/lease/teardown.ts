@@ -1,0 +1,46 @@
+/**
+ * Teardown of a lease: its namespace goes, and with it everything of the lease (Kubernetes deletes
+ * a namespace's contents). Only two callers: a Lease being deleted, or one whose chain state is
+ * `closed`. The namespace is read live (not from the cache) and deleted only when its
+ * `akash.network/lease.id.*` labels name this very lease.
+ */
+import { leaseNamespace } from '../../akash/namespace.ts';
+import { API_VERSION } from '../../api/common.ts';
+import { LEASE_KIND, type Lease, type LeaseId } from '../../api/lease.ts';
+import type { KubeObject } from '../../runtime/index.ts';
+import { leaseIdLabels } from '../../workloads/labels.ts';
+import type { OperatorContext } from '../context.ts';
+import { NamespaceRef } from '../refs.ts';
+
+/** `gone`: nothing left; `deleting`: the namespace is terminating; `notOwned`: it is not this lease's. */
+export type TeardownState = 'gone' | 'deleting' | 'notOwned';
+
+/** How often to look again while a namespace terminates (its delete event usually comes first). */
+export const TEARDOWN_POLL_MS = 5_000;
+
+export function belongsToLease(ns: KubeObject, id: LeaseId): boolean {
+  const labels = ns.metadata.labels ?? {};
+  return Object.entries(leaseIdLabels(id)).every(([k, v]) => labels[k] === v);
+}
+
+export async function teardownNamespace(ctx: OperatorContext, lease: Lease): Promise<TeardownState> {
+  const name = leaseNamespace(lease.spec.id);
+  // A Lease not named after its namespace was refused before it could create anything; the
+  // namespace of that id, if any, belongs to the Lease that is.
+  if (lease.metadata.name !== name) return 'gone';
+  const ns = await ctx.client.get<KubeObject>(NamespaceRef, { name });
+  if (!ns) return 'gone';
+  const regarding = { apiVersion: API_VERSION, kind: LEASE_KIND, metadata: lease.metadata };
+  if (!belongsToLease(ns, lease.spec.id)) {
+    ctx.log.warn({ lease: lease.metadata.name, namespace: name }, 'namespace labels name another lease; not deleting it');
+    ctx.recorder.record(regarding, { type: 'Warning', reason: 'NamespaceNotOwned', action: 'Teardown', note: `namespace ${name} is not labelled as this lease's; left in place` });
+    return 'notOwned';
+  }
+  if (ns.metadata.deletionTimestamp) return 'deleting';
+  const uid = ns.metadata.uid;
+  const deleted = await ctx.client.delete(NamespaceRef, { name }, { preconditions: uid ? { uid } : undefined });
+  if (!deleted) return 'gone';
+  ctx.log.info({ lease: lease.metadata.name, namespace: name }, 'deleting lease namespace');
+  ctx.recorder.record(regarding, { type: 'Normal', reason: 'NamespaceDeleted', action: 'Teardown', note: `deleting namespace ${name} and everything in it` });
+  return 'deleting';
+}
