@@ -215,6 +215,7 @@ describe('an operator restart', () => {
 
     await op.stop();
     op = await startOperatorProcess({ kubeconfig: inject('kubeconfig'), namespace: OPERATOR_NS });
+    console.info(`operator restart with ${N} Ready leases: ready after ${op.readyAfterMs} ms`);
     expect(op.readyAfterMs).toBeLessThan(5000);
     // Every Lease and Service key is reconciled once after the caches sync; wait for all of them.
     const text = await eventually('every lease and service to be reconciled once', async () => {
