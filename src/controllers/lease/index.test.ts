@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Lease } from '../../api/lease.ts';
 import type { Manifest } from '../../api/manifest.ts';
+import { FakeApi } from '../../runtime/fake-api.ts';
 import type { InformerEvent, KubeObject, WorkQueue } from '../../runtime/index.ts';
 import { LeaseRef, ManifestRef, NamespaceRef, ServiceCrRef } from '../refs.ts';
-import { FakeCluster } from './fake-cluster.ts';
 import { leaseOfChild, leasesOfManifest, manifestChanged } from './informers.ts';
 import { HASH2, LEASE_ID, NS, harness, lease, manifest, type Harness } from './testing.ts';
 
@@ -52,7 +52,7 @@ describe('what enqueues a Lease', () => {
   });
 
   it('informer events reach the controller queue under the Lease key', async () => {
-    const cluster = new FakeCluster();
+    const cluster = new FakeApi();
     cluster.put(LeaseRef, lease());
     h = await harness(cluster);
     const queue = h.lease.controller.queue;
@@ -70,7 +70,7 @@ describe('what enqueues a Lease', () => {
 
 describe('the controllers under the manager', () => {
   it('take a Lease and its Manifest to Ready, and tear it down when it is deleted', async () => {
-    const cluster = new FakeCluster();
+    const cluster = new FakeApi();
     h = await harness(cluster);
     await h.ctx.mgr.start();
     cluster.put(ManifestRef, manifest());

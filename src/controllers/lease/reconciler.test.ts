@@ -1,15 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { leaseNamespace } from '../../akash/namespace.ts';
 import type { Lease } from '../../api/lease.ts';
+import { FakeApi, type FakeObject } from '../../runtime/fake-api.ts';
 import { json, statusBody } from '../../runtime/fake-transport.ts';
 import { LEASE_FINALIZER } from '../context.ts';
 import { LeaseRef, LimitRangeRef, ManifestRef, NamespaceRef, NetworkPolicyRef, ResourceQuotaRef, ServiceCrRef } from '../refs.ts';
 import { ANNOTATION_MANIFEST_VERSION } from './children.ts';
-import { FakeCluster } from './fake-cluster.ts';
 import { TEARDOWN_POLL_MS } from './teardown.ts';
 import { HASH, HASH2, LEASE_ID, NS, RESYNC_MS, harness, lease, manifest, service, type Harness } from './testing.ts';
 
-type Obj = ReturnType<FakeCluster['get']> & {};
+type Obj = FakeObject;
 type Cond = { type: string; status: string; reason: string; message: string };
 
 const cond = (o: Obj | undefined, type: string) => ((o?.status as { conditions?: Cond[] } | undefined)?.conditions ?? []).find((c) => c.type === type);
@@ -25,14 +25,14 @@ afterEach(async () => {
 
 /** A cluster holding `objects` and the controllers started on it. */
 async function start(...objects: [typeof LeaseRef, object][]): Promise<Harness> {
-  const cluster = new FakeCluster();
+  const cluster = new FakeApi();
   for (const [ref, obj] of objects) cluster.put(ref, obj);
   h = await harness(cluster);
   return h;
 }
 
 /** What the service controller would report: every replica ready, this generation observed. */
-function markServicesReady(cluster: FakeCluster, ...names: string[]): void {
+function markServicesReady(cluster: FakeApi, ...names: string[]): void {
   for (const name of names) {
     cluster.update(ServiceCrRef, name, NS, (o) => {
       const count = (o.spec as { count: number }).count;

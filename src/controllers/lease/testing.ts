@@ -1,5 +1,5 @@
 /**
- * Test wiring for the Lease and Manifest controllers on a FakeCluster: an OperatorContext, the
+ * Test wiring for the Lease and Manifest controllers on the runtime's FakeApi: an OperatorContext, the
  * informers started and watching, and a way to run one reconcile by hand (no workers, so a test
  * decides exactly when each reconcile happens). Not shipped code: only tests import it.
  */
@@ -10,10 +10,10 @@ import type { Manifest } from '../../api/manifest.ts';
 import { leaseNamespace } from '../../akash/namespace.ts';
 import type { ManifestService } from '../../api/wire.ts';
 import { EventRecorder, KubeClient, Manager, silentLogger, type Informer, type KubeObject, type ReconcileResult, type Reconciler } from '../../runtime/index.ts';
+import { FakeApi } from '../../runtime/fake-api.ts';
 import { resolveProviderPolicy } from '../../workloads/policy.ts';
 import type { OperatorContext } from '../context.ts';
 import { setupManifestController } from '../manifest/index.ts';
-import { FakeCluster } from './fake-cluster.ts';
 import { setupLeaseController, type LeaseController } from './index.ts';
 
 export const LEASE_ID = EXAMPLE_LEASE_ID;
@@ -46,7 +46,7 @@ export function manifest(services: ManifestService[] = [service('web')], hash = 
 }
 
 export interface Harness {
-  cluster: FakeCluster;
+  cluster: FakeApi;
   ctx: OperatorContext;
   lease: LeaseController;
   reconcileLease(key?: string): Promise<ReconcileResult | void>;
@@ -61,7 +61,7 @@ function reconcileContext(key: string) {
   return { key, namespace: slash < 0 ? undefined : key.slice(0, slash), name: slash < 0 ? key : key.slice(slash + 1), signal: new AbortController().signal, log: silentLogger(), retries: 0 };
 }
 
-async function settle(cluster: FakeCluster, informers: Informer<KubeObject>[]): Promise<void> {
+async function settle(cluster: FakeApi, informers: Informer<KubeObject>[]): Promise<void> {
   for (const inf of informers) inf.start();
   await Promise.all(informers.map((inf) => inf.waitForSync()));
   // The watch starts just after the list; wait until every informer has one open.
@@ -69,7 +69,7 @@ async function settle(cluster: FakeCluster, informers: Informer<KubeObject>[]): 
 }
 
 /** Both controllers on `cluster` (a new one unless given: stop the old harness and pass its cluster to simulate a restart). */
-export async function harness(cluster = new FakeCluster()): Promise<Harness> {
+export async function harness(cluster = new FakeApi()): Promise<Harness> {
   const client = new KubeClient(cluster.transport, { fieldManager: 'akash-operator' });
   const mgr = new Manager({ client });
   const recorder = new EventRecorder({ client, reportingController: 'akash-operator', reportingInstance: 'test' });
@@ -78,7 +78,7 @@ export async function harness(cluster = new FakeCluster()): Promise<Harness> {
   const leaseCtl = setupLeaseController(ctx);
   const informers = [...new Set<Informer<KubeObject>>([manifestCtl.manifests, ...Object.values(leaseCtl.informers)] as Informer<KubeObject>[])];
   await settle(cluster, informers);
-  let seen = cluster.transport.requests.length;
+  let seen = cluster.mark;
   const run = (r: Reconciler, key: string) => r(key, reconcileContext(key));
   return {
     cluster,
@@ -87,9 +87,9 @@ export async function harness(cluster = new FakeCluster()): Promise<Harness> {
     reconcileLease: (key = NS) => run(leaseCtl.reconcile, key),
     reconcileManifest: (key = manifest().metadata.name) => run(manifestCtl.reconcile, key),
     takeWrites(opts = {}) {
-      const fresh = cluster.transport.requests.slice(seen);
-      seen = cluster.transport.requests.length;
-      return fresh.filter((r) => r.method !== 'GET' && (opts.events || !r.path.includes('/events'))).map((r) => `${r.method} ${r.path}`);
+      const fresh = cluster.writes(seen);
+      seen = cluster.mark;
+      return fresh.filter((r) => opts.events || !r.path.includes('/events')).map((r) => `${r.method} ${r.path}`);
     },
     async stop() {
       await mgr.stop();

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Manifest } from '../../api/manifest.ts';
+import { FakeApi, type FakeObject } from '../../runtime/fake-api.ts';
 import { ManifestRef } from '../refs.ts';
-import { FakeCluster } from '../lease/fake-cluster.ts';
 import { harness, manifest, service, type Harness } from '../lease/testing.ts';
 
 type Cond = { type: string; status: string; reason: string; message: string; observedGeneration?: number };
-const accepted = (m: ReturnType<FakeCluster['get']>) => ((m?.status as { conditions?: Cond[] } | undefined)?.conditions ?? []).find((c) => c.type === 'Accepted');
+const accepted = (m: FakeObject | undefined) => ((m?.status as { conditions?: Cond[] } | undefined)?.conditions ?? []).find((c) => c.type === 'Accepted');
 const NAME = manifest().metadata.name;
 const statusPath = `/apis/provider.akash.network/v1alpha1/manifests/${NAME}/status`;
 
@@ -16,7 +16,7 @@ afterEach(async () => {
 });
 
 async function start(m: Manifest): Promise<Harness> {
-  const cluster = new FakeCluster();
+  const cluster = new FakeApi();
   cluster.put(ManifestRef, m);
   h = await harness(cluster);
   h.takeWrites({ events: true });

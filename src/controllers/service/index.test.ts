@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { FakeApi } from '../../runtime/fake-api.ts';
 import { EventRecorder, KubeClient, Manager, silentLogger, type KubeObject } from '../../runtime/index.ts';
 import { resolveProviderPolicy, type ProviderPolicyInput } from '../../workloads/policy.ts';
 import type { OperatorContext } from '../context.ts';
 import { DeploymentRef, SecretRef, ServiceCrRef } from '../refs.ts';
-import { FakeApi } from './fake-api.ts';
 import { registerServiceController } from './index.ts';
 import { NS, OPERATOR_NS, serviceCr } from './test-harness.ts';
 
@@ -64,7 +64,7 @@ describe('registerServiceController', () => {
     const api = new FakeApi();
     api.put(ServiceCrRef, serviceCr({ credentialsSecretRef: { namespace: OPERATOR_NS, name: 'regcred' } }));
     await run(api);
-    await until('Degraded status', () => JSON.stringify(api.get(ServiceCrRef, NS, 'web')).includes('CredentialsUnavailable'));
+    await until('Degraded status', () => JSON.stringify(api.get(ServiceCrRef, 'web', NS)).includes('CredentialsUnavailable'));
     expect(api.names(DeploymentRef, NS)).toEqual([]);
 
     const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -73,7 +73,7 @@ describe('registerServiceController', () => {
 
     // Someone deletes the Deployment: its watch event maps to the owner, which applies it again.
     api.transport.requests.length = 0;
-    const d = api.get(DeploymentRef, NS, 'web');
+    const d = api.get(DeploymentRef, 'web', NS);
     await api.transport.request({ method: 'DELETE', path: `/apis/apps/v1/namespaces/${NS}/deployments/web`, body: JSON.stringify({ preconditions: { uid: d?.metadata.uid } }) });
     await until('Deployment re-created', () => api.names(DeploymentRef, NS).includes('web'));
   });

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { API_VERSION } from '../../api/common.ts';
 import type { ServiceStatus } from '../../api/service.ts';
+import { FakeApi } from '../../runtime/fake-api.ts';
 import { TerminalError, type HttpRequest, type KubeObject } from '../../runtime/index.ts';
 import { statefulResources, expose } from '../../workloads/test-fixtures.ts';
 import { DeploymentRef, IngressRef, KubeServiceRef, SecretRef, ServiceCrRef, StatefulSetRef } from '../refs.ts';
 import { DESIRED_HASH_ANNOTATION } from './apply.ts';
-import { FakeApi } from './fake-api.ts';
 import { apiWith, NS, OPERATOR_NS, serviceCr, startHarness, stopAll, type Harness } from './test-harness.ts';
 
 afterEach(stopAll);
@@ -20,14 +20,13 @@ const CR_STATUS = `/apis/${API_VERSION}/namespaces/${NS}/services/web/status`;
 const describeReq = (r: HttpRequest) => `${r.method} ${r.path}`;
 const bodyOf = (r: HttpRequest | undefined) => JSON.parse(r?.body ?? '{}') as KubeObject & { status?: ServiceStatus; spec?: Record<string, unknown> };
 const childWrites = (reqs: HttpRequest[]) => reqs.filter((r) => !r.path.endsWith('/status') && !r.path.includes('/events'));
-const statusOf = (api: FakeApi) => api.get<KubeObject & { status?: ServiceStatus }>(ServiceCrRef, NS, 'web')?.status;
+const statusOf = (api: FakeApi) => api.get<KubeObject & { status?: ServiceStatus }>(ServiceCrRef, 'web', NS)?.status;
 const condition = (status: ServiceStatus | undefined, type: string) => status?.conditions?.find((c) => c.type === type);
 const events = (reqs: HttpRequest[]) => reqs.filter((r) => r.path.includes('/events') && r.method === 'POST').map((r) => bodyOf(r) as unknown as { reason: string; type: string; note: string });
 
 /** What the Deployment controller reports once `n` of `count` pods are ready and up to date. */
 function deploymentReady(api: FakeApi, ready: number, count = 1): void {
-  const d = api.get(DeploymentRef, NS, 'web');
-  api.setStatus(DeploymentRef, NS, 'web', { observedGeneration: d?.metadata.generation, replicas: count, updatedReplicas: count, readyReplicas: ready, availableReplicas: ready });
+  api.update(DeploymentRef, 'web', NS, (d) => (d.status = { observedGeneration: d.metadata.generation, replicas: count, updatedReplicas: count, readyReplicas: ready, availableReplicas: ready }));
 }
 
 async function created(cr = serviceCr()): Promise<Harness> {
@@ -39,7 +38,7 @@ async function created(cr = serviceCr()): Promise<Harness> {
 describe('service reconcile', () => {
   it('creates every child with the controller ownerReference to the Service CR, then writes the status', async () => {
     const api = apiWith(serviceCr());
-    const uid = api.get(ServiceCrRef, NS, 'web')?.metadata.uid;
+    const uid = api.get(ServiceCrRef, 'web', NS)?.metadata.uid;
     const h = await startHarness(api);
     expect(await h.reconcile()).toEqual({ requeueAfterMs: 600_000 });
 
@@ -87,7 +86,7 @@ describe('service reconcile', () => {
 
   it('re-applies a child someone changed, and a field it no longer sets (command dropped)', async () => {
     const h = await created(serviceCr({ command: ['/bin/server'] }));
-    const d = h.api.get<KubeObject & { spec: { replicas: number } }>(DeploymentRef, NS, 'web');
+    const d = h.api.get<KubeObject & { spec: { replicas: number } }>(DeploymentRef, 'web', NS);
     if (!d) throw new Error('no deployment');
     h.api.put(DeploymentRef, { ...d, spec: { ...d.spec, replicas: 7 } });
     await h.settle();
@@ -196,7 +195,7 @@ describe('service reconcile', () => {
     await h.reconcile();
     expect(childWrites(api.writes(mark)).map(describeReq)).toEqual([`PATCH ${DEPLOYMENTS}/web`, `DELETE ${SECRETS}/docker-creds-web`]);
     expect(api.names(SecretRef, NS)).toEqual([]);
-    const d = api.get<KubeObject & { spec: { template: { spec: { imagePullSecrets?: unknown } } } }>(DeploymentRef, NS, 'web');
+    const d = api.get<KubeObject & { spec: { template: { spec: { imagePullSecrets?: unknown } } } }>(DeploymentRef, 'web', NS);
     expect(d?.spec.template.spec.imagePullSecrets).toBeUndefined();
   });
 

@@ -1,11 +1,12 @@
 /**
- * The service controller over FakeApi, for tests (only *.test.ts import this): real informers,
+ * The service controller over the runtime's FakeApi, for tests (only *.test.ts import this): real informers,
  * a real KubeClient and EventRecorder, and `reconcile()` called by hand so each step is explicit.
  * `restart()` gives a fresh process (new caches listed from the same API state).
  */
 import { Writable } from 'node:stream';
 import { API_VERSION } from '../../api/common.ts';
 import type { Service, ServiceSpec } from '../../api/service.ts';
+import { FakeApi } from '../../runtime/fake-api.ts';
 import { createLogger, EventRecorder, KubeClient, Manager, silentLogger, type Informer, type KubeObject, type Logger, type ReconcileResult, type ResourceRef } from '../../runtime/index.ts';
 import { leaseIdLabels, serviceLabels } from '../../workloads/labels.ts';
 import { resolveProviderPolicy, type ProviderPolicyInput } from '../../workloads/policy.ts';
@@ -13,7 +14,6 @@ import { LEASE_ID, NS, service } from '../../workloads/test-fixtures.ts';
 import type { OperatorContext } from '../context.ts';
 import { ServiceCrRef } from '../refs.ts';
 import { serviceCaches, type ServiceCaches } from './caches.ts';
-import { FakeApi } from './fake-api.ts';
 import { reconcileService } from './reconciler.ts';
 
 export const OPERATOR_NS = 'akash-operator';
