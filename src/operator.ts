@@ -1,6 +1,8 @@
 /**
  * The operator process: one KubeClient, one Manager with the Manifest, Lease and Service
- * controllers, an ops server (/metrics, /healthz, /readyz) and an orderly shutdown.
+ * controllers, an ops server (/metrics, /healthz, /readyz) and an orderly shutdown. With leader
+ * election on (the default), every replica serves the ops server but only the leader runs the
+ * manager; a replica that loses the lease stops reconciling at once and reports `fatal`.
  */
 import os from 'node:os';
 import * as k8s from '@kubernetes/client-node';
@@ -10,14 +12,38 @@ import type { OperatorContext } from './controllers/context.ts';
 import { registerLeaseController } from './controllers/lease/index.ts';
 import { registerManifestController } from './controllers/manifest/index.ts';
 import { registerServiceController } from './controllers/service/index.ts';
-import { EventRecorder, KubeClient, Manager, Metrics, createLogger, kubeConfigTransport, startOpsServer, type Logger, type OpsServer } from './runtime/index.ts';
+import {
+  EventRecorder,
+  KubeClient,
+  LeaderElector,
+  Manager,
+  Metrics,
+  createLogger,
+  errorMessage,
+  kubeConfigTransport,
+  leaderIdentity,
+  startOpsServer,
+  type Check,
+  type Logger,
+  type OpsServer,
+} from './runtime/index.ts';
 
 export interface RunningOperator {
   ops: OpsServer;
   manager: Manager;
   metrics: Metrics;
   log: Logger;
-  /** Stops controllers (draining in-flight reconciles), events and the ops server. Safe to call twice. */
+  /** Undefined when leader election is off. */
+  elector: LeaderElector | undefined;
+  /**
+   * Resolves when this replica must exit non-zero: it lost leadership (its controllers are already
+   * stopping) or they could not start. Never resolves otherwise.
+   */
+  fatal: Promise<Error>;
+  /**
+   * Stops controllers (draining in-flight reconciles while still renewing the lease), releases the
+   * lease so a standby takes over at its next attempt, then events and the ops server. Safe to call twice.
+   */
   stop(): Promise<void>;
 }
 
@@ -31,7 +57,8 @@ export function loadKubeConfig(path: string): k8s.KubeConfig {
 export async function startOperator(cfg: LoadedConfig, opts: { log?: Logger } = {}): Promise<RunningOperator> {
   const log = opts.log ?? createLogger({ level: cfg.logLevel });
   const metrics = new Metrics({ collectDefaults: true });
-  const client = new KubeClient(kubeConfigTransport(loadKubeConfig(cfg.kubeconfig)), { fieldManager: cfg.fieldManager, metrics });
+  const kc = loadKubeConfig(cfg.kubeconfig);
+  const client = new KubeClient(kubeConfigTransport(kc), { fieldManager: cfg.fieldManager, metrics });
   const manager = new Manager({ client, metrics, log });
   const recorder = new EventRecorder({
     client,
@@ -54,18 +81,54 @@ export async function startOperator(cfg: LoadedConfig, opts: { log?: Logger } = 
   registerLeaseController(ctx);
   registerServiceController(ctx);
 
+  const le = cfg.leaderElection;
+  const elector = le.enabled
+    ? new LeaderElector({
+        // A client of its own, without the write counter: renewals are heartbeats, not reconcile
+        // writes (docs/adr/0003), and a busy reconcile client cannot starve them.
+        client: new KubeClient(kubeConfigTransport(kc, { requestTimeoutMs: le.renewDeadlineSeconds * 1000 }), { fieldManager: cfg.fieldManager }),
+        name: le.leaseName,
+        namespace: le.namespace || cfg.namespace,
+        identity: leaderIdentity(process.env.POD_NAME || os.hostname()),
+        leaseDurationMs: le.leaseDurationSeconds * 1000,
+        renewDeadlineMs: le.renewDeadlineSeconds * 1000,
+        retryPeriodMs: le.retryPeriodSeconds * 1000,
+        metrics,
+        log,
+      })
+    : undefined;
+
+  // A standby is ready (it serves metrics and can take over); the leader once its caches synced.
+  const readiness: Record<string, Check> = elector
+    ? { 'leader-election': () => elector.ready(), informers: () => !elector.isLeader || manager.ready() }
+    : { informers: () => manager.ready() };
   const { host, port } = splitAddr(cfg.metricsAddr);
-  const ops = await startOpsServer({ metrics, host, port, log, readiness: { informers: () => manager.ready() } });
-  log.info({ metrics: ops.url, namespace: cfg.namespace }, 'operator starting');
-  await manager.start();
+  const ops = await startOpsServer({ metrics, host, port, log, readiness });
+  log.info({ metrics: ops.url, namespace: cfg.namespace, leaderElection: elector ? `${elector.namespace}/${elector.name} as ${elector.identity}` : 'off' }, 'operator starting');
+
+  let fail!: (err: Error) => void;
+  const fatal = new Promise<Error>((resolve) => (fail = resolve));
+  if (elector) {
+    elector.start({
+      onStartedLeading: (signal) => {
+        manager.start(signal).catch((err: unknown) => {
+          if (!signal.aborted) fail(new Error(`controllers failed to start: ${errorMessage(err)}`, { cause: err }));
+        });
+      },
+      onStoppedLeading: (reason) => fail(reason),
+    });
+  } else {
+    await manager.start();
+  }
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
+      if (elector) await elector.stop({ beforeRelease: () => manager.stop() });
       await manager.stop();
       await recorder.close();
       await ops.close();
       log.info('operator stopped');
     })());
-  return { ops, manager, metrics, log, stop };
+  return { ops, manager, metrics, log, elector, fatal, stop };
 }

@@ -15,7 +15,16 @@ export interface OperatorProcess {
   /** Milliseconds from spawn to /readyz answering 200. */
   readyAfterMs: number;
   metrics(): Promise<string>;
+  /** SIGTERM, then SIGKILL after 20 s; resolves when the process is gone. */
   stop(): Promise<void>;
+  /** Sends a signal and returns at once (e.g. SIGKILL for a crash). */
+  kill(signal: NodeJS.Signals): void;
+  /** Resolves with the exit code (null when a signal ended it) once the process is gone. */
+  exited: Promise<number | null>;
+  /** The log so far. */
+  log(): string;
+  /** `leader_election_master_status` of this replica: true when it leads (false when standby or unreachable). */
+  isLeader(): Promise<boolean>;
 }
 
 /** Runs `akash-operator run` as its own process against the test cluster, as a provider would. */
@@ -31,6 +40,7 @@ export async function startOperatorProcess(opts: { kubeconfig: string; namespace
   );
   fs.closeSync(fd);
   let exited = false;
+  const exitCode = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
   proc.once('exit', () => (exited = true));
   const url = `http://127.0.0.1:${port}`;
   const ready = await pollUntil(async () => ((await httpGet(`${url}/readyz`)).status === 200 ? true : undefined), 60_000, {
@@ -45,6 +55,14 @@ export async function startOperatorProcess(opts: { kubeconfig: string; namespace
     logPath,
     readyAfterMs,
     metrics: async () => (await httpGet(`${url}/metrics`)).body,
+    kill: (signal) => void proc.kill(signal),
+    exited: exitCode,
+    log: () => fs.readFileSync(logPath, 'utf8'),
+    isLeader: async () => {
+      if (exited) return false;
+      const text = await httpGet(`${url}/metrics`).then((r) => r.body, () => '');
+      return metricSum(text, 'leader_election_master_status') === 1;
+    },
     stop: async () => {
       if (exited) return;
       const done = once(proc, 'exit');

@@ -44,6 +44,22 @@ describe('loadConfig', () => {
     expect(() => loadConfig(['--config', file(bomb)], {})).toThrow(/not valid YAML: Excessive alias count/);
   });
 
+  it('defaults to leader election with client-go timings, and takes its settings from file, environment and flags', () => {
+    expect(loadConfig([], {}).leaderElection).toEqual({ enabled: true, leaseName: 'akash-operator', namespace: '', leaseDurationSeconds: 15, renewDeadlineSeconds: 10, retryPeriodSeconds: 2 });
+    const f = file('leaderElection:\n  leaseName: from-file\n  retryPeriodSeconds: 3\n');
+    const c = loadConfig(['--config', f, '--leader-elect-renew-deadline=8', '--leader-elect-namespace', 'ops'], { AKASH_OPERATOR_LEADER_ELECT: 'false' });
+    expect(c.leaderElection).toEqual({ enabled: false, leaseName: 'from-file', namespace: 'ops', leaseDurationSeconds: 15, renewDeadlineSeconds: 8, retryPeriodSeconds: 3 });
+    expect(loadConfig(['--leader-elect=false'], { AKASH_OPERATOR_LEADER_ELECT: 'true' }).leaderElection.enabled).toBe(false);
+  });
+
+  it('refuses leader-election timings that cannot work, naming field and source', () => {
+    expect(() => loadConfig(['--leader-elect-lease-duration', '10'], {})).toThrow(/leaderElection\.leaseDurationSeconds \(flag --leader-elect-lease-duration\): must be greater than renewDeadlineSeconds \(10\), got 10/);
+    const f = file('leaderElection:\n  retryPeriodSeconds: 9\n');
+    expect(() => loadConfig(['--config', f], {})).toThrow(/leaderElection\.renewDeadlineSeconds \(config file .*\): must be greater than retryPeriodSeconds × 1.2/);
+    expect(() => loadConfig(['--leader-elect', 'yes'], {})).toThrow(/leaderElection\.enabled \(flag --leader-elect\): Expected boolean, got "yes"/);
+    expect(() => loadConfig(['--config', file('leaderElection:\n  bogus: 1\n')], {})).toThrow(/leaderElection/);
+  });
+
   it('splits listen addresses', () => {
     expect(splitAddr('127.0.0.1:9090')).toEqual({ host: '127.0.0.1', port: 9090 });
     expect(splitAddr(':8080')).toEqual({ host: '0.0.0.0', port: 8080 });

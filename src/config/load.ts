@@ -17,8 +17,11 @@ export interface LoadedConfig extends OperatorConfig {
   resolvedPolicy: ProviderPolicy;
 }
 
-/** Flag name → config key; flags are `--name value` or `--name=value`. */
-const FLAGS: Record<string, keyof OperatorConfig> = {
+/** A setting: a top-level key, or `leaderElection.<key>`. */
+export type ConfigPath = keyof OperatorConfig | `leaderElection.${keyof OperatorConfig['leaderElection']}`;
+
+/** Flag name → setting; flags are `--name value` or `--name=value`. */
+const FLAGS: Record<string, ConfigPath> = {
   kubeconfig: 'kubeconfig',
   namespace: 'namespace',
   'metrics-addr': 'metricsAddr',
@@ -26,21 +29,36 @@ const FLAGS: Record<string, keyof OperatorConfig> = {
   concurrency: 'concurrency',
   'resync-seconds': 'resyncSeconds',
   'log-level': 'logLevel',
+  // kube-controller-manager's names.
+  'leader-elect': 'leaderElection.enabled',
+  'leader-elect-lease-name': 'leaderElection.leaseName',
+  'leader-elect-namespace': 'leaderElection.namespace',
+  'leader-elect-lease-duration': 'leaderElection.leaseDurationSeconds',
+  'leader-elect-renew-deadline': 'leaderElection.renewDeadlineSeconds',
+  'leader-elect-retry-period': 'leaderElection.retryPeriodSeconds',
 };
 
-/** Environment variable → config key. POD_NAMESPACE is what the chart's downward API sets. */
-const ENV: Record<string, keyof OperatorConfig> = {
+/** Environment variable → setting. POD_NAMESPACE is what the chart's downward API sets. */
+const ENV: Record<string, ConfigPath> = {
   AKASH_OPERATOR_KUBECONFIG: 'kubeconfig',
   POD_NAMESPACE: 'namespace',
   AKASH_OPERATOR_NAMESPACE: 'namespace',
   AKASH_OPERATOR_METRICS_ADDR: 'metricsAddr',
   AKASH_OPERATOR_LOG_LEVEL: 'logLevel',
+  AKASH_OPERATOR_LEADER_ELECT: 'leaderElection.enabled',
 };
 
-const NUMERIC = new Set<keyof OperatorConfig>(['concurrency', 'resyncSeconds']);
+const NUMERIC = new Set<ConfigPath>([
+  'concurrency',
+  'resyncSeconds',
+  'leaderElection.leaseDurationSeconds',
+  'leaderElection.renewDeadlineSeconds',
+  'leaderElection.retryPeriodSeconds',
+]);
+const BOOLEAN = new Set<ConfigPath>(['leaderElection.enabled']);
 
-export function parseFlags(argv: string[]): { configFile?: string; values: Partial<Record<keyof OperatorConfig, string>> } {
-  const values: Partial<Record<keyof OperatorConfig, string>> = {};
+export function parseFlags(argv: string[]): { configFile?: string; values: Partial<Record<ConfigPath, string>> } {
+  const values: Partial<Record<ConfigPath, string>> = {};
   let configFile: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -78,24 +96,32 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const flags = parseFlags(argv);
   const merged: Record<string, unknown> = flags.configFile ? readFile(flags.configFile) : {};
   const source: Record<string, string> = Object.fromEntries(Object.keys(merged).map((k) => [k, `config file ${flags.configFile}`]));
-  const set = (key: keyof OperatorConfig, raw: string, from: string) => {
-    merged[key] = NUMERIC.has(key) && /^-?\d+$/.test(raw) ? Number(raw) : raw;
+  const set = (key: ConfigPath, raw: string, from: string) => {
+    const value = NUMERIC.has(key) && /^-?\d+$/.test(raw) ? Number(raw) : BOOLEAN.has(key) && /^(true|false)$/.test(raw) ? raw === 'true' : raw;
+    const [top, sub] = key.split('.') as [string, string | undefined];
+    if (sub === undefined) merged[top] = value;
+    else {
+      const parent = merged[top];
+      // A non-object here is the file's mistake; keep it so validation names it.
+      if (parent === undefined || (typeof parent === 'object' && parent !== null && !Array.isArray(parent))) merged[top] = { ...(parent as object | undefined), [sub]: value };
+    }
     source[key] = from;
   };
   for (const [name, key] of Object.entries(ENV)) if (env[name] !== undefined && env[name] !== '') set(key, env[name]!, `environment ${name}`);
-  for (const [key, raw] of Object.entries(flags.values)) set(key as keyof OperatorConfig, raw, `flag --${Object.keys(FLAGS).find((f) => FLAGS[f] === key)}`);
+  for (const [key, raw] of Object.entries(flags.values)) set(key as ConfigPath, raw, `flag --${Object.keys(FLAGS).find((f) => FLAGS[f] === key)}`);
 
   const withDefaults = Value.Default(OperatorConfig, structuredClone(merged));
   const errors = [...Value.Errors(OperatorConfig, withDefaults)];
   if (errors.length > 0) {
     const lines = errors.map((e) => {
       const field = e.path.replace(/^\//, '').replaceAll('/', '.') || '(root)';
-      const from = source[field.split('.')[0]!] ?? 'defaults';
+      const from = sourceOf(source, field);
       return `  ${field} (${from}): ${e.message}, got ${JSON.stringify(e.value)}`;
     });
     throw new ConfigError(`configuration is invalid:\n${lines.join('\n')}`);
   }
   const cfg = withDefaults as OperatorConfig;
+  checkLeaderElection(cfg.leaderElection, source);
   let resolvedPolicy: ProviderPolicy;
   try {
     resolvedPolicy = resolveProviderPolicy(cfg.policy as ProviderPolicyInput);
@@ -103,6 +129,29 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     throw new ConfigError((e as Error).message);
   }
   return { ...cfg, resolvedPolicy };
+}
+
+/** Where a field's value came from: the most specific setting that names it, else its top-level key. */
+function sourceOf(source: Record<string, string>, field: string): string {
+  const parts = field.split('.');
+  for (let n = parts.length; n > 0; n--) {
+    const from = source[parts.slice(0, n).join('.')];
+    if (from) return from;
+  }
+  return 'defaults';
+}
+
+/** client-go's rules: leaseDuration > renewDeadline > retryPeriod × 1.2 (the jitter factor). */
+function checkLeaderElection(le: OperatorConfig['leaderElection'], source: Record<string, string>): void {
+  const problems: string[] = [];
+  const field = (k: keyof OperatorConfig['leaderElection']) => `leaderElection.${k} (${sourceOf(source, `leaderElection.${k}`)})`;
+  if (!(le.renewDeadlineSeconds > le.retryPeriodSeconds * 1.2)) {
+    problems.push(`  ${field('renewDeadlineSeconds')}: must be greater than retryPeriodSeconds × 1.2 (${le.retryPeriodSeconds * 1.2}), got ${le.renewDeadlineSeconds}`);
+  }
+  if (!(le.leaseDurationSeconds > le.renewDeadlineSeconds)) {
+    problems.push(`  ${field('leaseDurationSeconds')}: must be greater than renewDeadlineSeconds (${le.renewDeadlineSeconds}), got ${le.leaseDurationSeconds}`);
+  }
+  if (problems.length > 0) throw new ConfigError(`configuration is invalid:\n${problems.join('\n')}`);
 }
 
 /** `host:port` → its parts (the schema has checked the shape). */

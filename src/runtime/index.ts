@@ -6,6 +6,7 @@ export { Controller, generationChanged, type ControllerOptions, type ReconcileCo
 export { ApiError, TerminalError, errorMessage, isConflict, isGone, isNotFound, type ApiStatus } from './errors.ts';
 export { EventRecorder, EventRef, microTime, type EventInput, type EventRecorderOptions } from './events.ts';
 export { addFinalizerPatch, ensureFinalizer, hasFinalizer, removeFinalizer, removeFinalizerPatch, withFinalizer, type FinalizerSteps } from './finalizers.ts';
+export { CoordinationLeaseRef, LeaderElector, checkDurations, leaderIdentity, type CoordinationLease, type LeaderCallbacks, type LeaderElectionRecord, type LeaderElectorOptions } from './leader-election.ts';
 export { Informer, stripManagedFields, type InformerEvent, type InformerHandler, type InformerOptions } from './informer.ts';
 export { createLogger, silentLogger, type Logger, type LoggerOptions } from './log.ts';
 export { Manager, type InformerSelector, type ManagerOptions } from './manager.ts';

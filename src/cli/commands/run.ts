@@ -1,4 +1,7 @@
-/** `akash-operator run [--kubeconfig F] [--config F] …`: the operator until SIGTERM/SIGINT. */
+/**
+ * `akash-operator run [--kubeconfig F] [--config F] …`: the operator until SIGTERM/SIGINT (exit 0
+ * after a graceful stop), or until it loses leadership (exit 1 at once).
+ */
 import { ConfigError, loadConfig } from '../../config/load.ts';
 import { startOperator } from '../../operator.ts';
 import { CliError } from '../errors.ts';
@@ -12,9 +15,16 @@ export async function runCommand(argv: string[]): Promise<void> {
     throw e;
   }
   const op = await startOperator(cfg);
-  await new Promise<void>((resolve) => {
-    for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => resolve());
+  const fatal = await new Promise<Error | undefined>((resolve) => {
+    for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => resolve(undefined));
+    void op.fatal.then(resolve);
   });
+  if (fatal) {
+    // Lost leadership: the controllers were told to stop, but another replica may already be
+    // writing, so nothing is drained or released; the restarted process joins as a standby.
+    op.log.fatal({ err: fatal.message }, 'exiting');
+    process.exit(1);
+  }
   await op.stop();
   // Keep-alive sockets of the API client would hold the event loop open a while longer.
   process.exit(0);
