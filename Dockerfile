@@ -21,8 +21,6 @@ WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
 COPY src ./src
-# The CLI entry point statically imports the `dev` commands, which use the e2e harness modules.
-COPY e2e/harness ./e2e/harness
 USER 1000:1000
 EXPOSE 8080
 ENTRYPOINT ["node", "src/cli/main.ts"]

@@ -7,7 +7,7 @@
 import os from 'node:os';
 import * as k8s from '@kubernetes/client-node';
 import type { LoadedConfig } from './config/load.ts';
-import { splitAddr } from './config/load.ts';
+import { ConfigError, splitAddr } from './config/load.ts';
 import type { OperatorContext } from './controllers/context.ts';
 import { registerLeaseController } from './controllers/lease/index.ts';
 import { registerManifestController } from './controllers/manifest/index.ts';
@@ -47,10 +47,22 @@ export interface RunningOperator {
   stop(): Promise<void>;
 }
 
+/** The API credentials: a kubeconfig file, or the pod's service account. Faults are ConfigErrors. */
 export function loadKubeConfig(path: string): k8s.KubeConfig {
   const kc = new k8s.KubeConfig();
-  if (path) kc.loadFromFile(path);
-  else kc.loadFromCluster();
+  if (path) {
+    try {
+      kc.loadFromFile(path);
+    } catch (e) {
+      throw new ConfigError(`kubeconfig ${path}: cannot be loaded (${(e as Error).message.split('\n')[0]})`);
+    }
+    if (!kc.getCurrentCluster()) throw new ConfigError(`kubeconfig ${path}: has no current context with a cluster`);
+  } else {
+    if (!process.env.KUBERNETES_SERVICE_HOST) {
+      throw new ConfigError('no --kubeconfig given and not running in a pod (KUBERNETES_SERVICE_HOST is unset): pass --kubeconfig FILE');
+    }
+    kc.loadFromCluster();
+  }
   return kc;
 }
 

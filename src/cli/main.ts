@@ -1,11 +1,9 @@
 #!/usr/bin/env node
 /** The `akash-operator` command line. The only place that wires the parts together. */
 import { readFileSync } from 'node:fs';
-import { describeFailure } from '../../e2e/harness/errors.ts';
 import { akashUsage, leaseCommand, manifestCommand, sdlCommand } from './commands/akash.ts';
 import { printCrds } from './commands/crds.ts';
 import { runCommand } from './commands/run.ts';
-import { devDown, devEnv, devServe, devUp } from './dev.ts';
 import { CliError } from './errors.ts';
 
 const usage = `usage: akash-operator <command>
@@ -24,19 +22,23 @@ ${akashUsage}
 export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout): Promise<void> {
   const [cmd, sub] = argv;
   switch (cmd) {
-    case 'dev':
+    case 'dev': {
+      // Loaded on demand: the dev cluster harness (e2e/harness) is not needed to run the operator,
+      // so the container image can leave it out.
+      const dev = await import('./dev.ts');
       switch (sub) {
         case 'up':
-          return devUp(out);
+          return dev.devUp(out);
         case 'down':
-          return devDown(out);
+          return dev.devDown(out);
         case 'env':
-          return devEnv(out);
+          return dev.devEnv(out);
         case 'serve':
-          return devServe();
+          return dev.devServe();
         default:
           throw new CliError(`dev: unknown subcommand '${sub ?? ''}' (up, down or env)\n${usage}`, 2);
       }
+    }
     case 'run':
       return runCommand(argv.slice(1));
     case 'crds':
@@ -65,8 +67,10 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
 
 if (import.meta.main) {
   main(process.argv.slice(2)).catch((err: unknown) => {
-    // A CliError or a harness fault is one sentence for the user; anything else is a bug: keep its stack.
-    process.stderr.write(`akash-operator: ${err instanceof CliError ? err.message : describeFailure(err)}\n`);
+    // A CliError or an environment fault of the dev harness (HarnessError) is one sentence for the
+    // user; anything else is a bug: keep its stack.
+    const sentence = err instanceof CliError || (err instanceof Error && err.name === 'HarnessError');
+    process.stderr.write(`akash-operator: ${sentence ? (err as Error).message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exitCode = err instanceof CliError ? err.exitCode : 1;
   });
 }

@@ -14,7 +14,13 @@ export async function runCommand(argv: string[]): Promise<void> {
     if (e instanceof ConfigError) throw new CliError(e.message, 2);
     throw e;
   }
-  const op = await startOperator(cfg);
+  let op;
+  try {
+    op = await startOperator(cfg);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new CliError(e.message, 2);
+    throw e;
+  }
   const fatal = await new Promise<Error | undefined>((resolve) => {
     for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => resolve(undefined));
     void op.fatal.then(resolve);
