@@ -53,9 +53,12 @@ run: deps test-bins
 stop:
 	scripts/stop.sh
 
-## bench: benchmarks, one JSON line per figure on stdout
+## bench: benchmarks, one JSON line per figure on stdout (progress on stderr). bench/operator.ts
+## starts its own simulated cluster: BENCH_LEASES (1000) and BENCH_RATE (20 leases/s) size it.
 bench: deps
-	node bench/akash-hash.ts
+	@scripts/test-bins.sh build >&2
+	@node bench/akash-hash.ts
+	@node bench/operator.ts
 
 clean:
 	rm -rf node_modules dist coverage .node

@@ -2,7 +2,9 @@ import { defineConfig } from 'vitest/config';
 
 // Files that run an operator process. Each operator reconciles every (cluster-scoped) Lease, so two
 // at once would fight over the same objects: these files run one at a time, after the others.
-const OPERATOR_FILES = ['e2e/operator/**/*.test.ts', 'e2e/chart/rbac.test.ts', 'e2e/chart/leader-election.test.ts'];
+// e2e/faults starts a cluster of its own (it restarts the API server and etcd) but runs here too,
+// so that its load does not skew the parallel group's timings.
+const OPERATOR_FILES = ['e2e/operator/**/*.test.ts', 'e2e/chart/rbac.test.ts', 'e2e/chart/leader-election.test.ts', 'e2e/faults/**/*.test.ts'];
 const common = { testTimeout: 120_000, hookTimeout: 120_000 };
 
 // e2e: real control plane (or E2E_KUBECONFIG), one cluster per run, one namespace per test.

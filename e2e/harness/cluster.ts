@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import * as k8s from '@kubernetes/client-node';
 import { binaryPath, kwokStagesPath, pinnedVersions } from './binaries.ts';
@@ -10,7 +11,7 @@ import { httpGet } from './http.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
 import { createPki, type Pki } from './pki.ts';
 import { assertPortFree, freePort } from './ports.ts';
-import { ManagedProcess, startProcess } from './process.ts';
+import { isAlive, ManagedProcess, restartProcess, startProcess } from './process.ts';
 import { pollUntil } from './wait.ts';
 
 export interface ClusterOptions {
@@ -22,7 +23,39 @@ export interface ClusterOptions {
   apiPort?: number;
   /** Per component readiness limit. */
   readyTimeoutMs?: number;
+  /**
+   * Client QPS of kube-controller-manager and kube-scheduler (burst twice that). Their default of
+   * 20 (scheduler 50) makes them, not the code under test, the limit when thousands of pods start;
+   * the benchmark raises it. Unset: the components' defaults.
+   */
+  componentQps?: number;
+  /**
+   * An audit policy (YAML) for kube-apiserver; its events go to `Cluster.auditLogPath` (JSON
+   * lines). Fault tests use it to prove who deleted what, even for a client that was killed.
+   */
+  auditPolicy?: string;
   log?: (msg: string) => void;
+}
+
+/** The components `Cluster.restart` can stop and start again (kwok holds nothing worth it). */
+export type RestartableComponent = 'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler';
+
+export interface RestartOptions {
+  /** SIGTERM (graceful; SIGKILL after 10 s) or SIGKILL (a crash). Default SIGTERM. */
+  signal?: 'SIGTERM' | 'SIGKILL';
+  /** How long the component stays down after it exited, before it is started again. Default 0. */
+  downMs?: number;
+  /** With SIGTERM: how long to wait for the exit before SIGKILL. Default 10 s. */
+  graceMs?: number;
+}
+
+export interface RestartReport {
+  /** From the stop request until the process had exited. */
+  stopMs: number;
+  /** A SIGTERM was not enough: the process ended by SIGKILL after `graceMs`. */
+  forced: boolean;
+  /** From the stop request until the component and the API server answered ready again. */
+  outageMs: number;
 }
 
 export interface Cluster {
@@ -31,7 +64,21 @@ export interface Cluster {
   server: string;
   /** The Kubernetes version the binaries were pinned at (tools/versions.env). */
   version: string;
+  /** The running processes; `restart` replaces a component's entry in place. */
   processes: ManagedProcess[];
+  /** Where kube-apiserver writes audit events; undefined without `auditPolicy`. */
+  auditLogPath: string | undefined;
+  /**
+   * Stops one component and starts it again with the same binary, arguments, ports and (etcd)
+   * data directory, then waits until it and the API server are ready. The reaper's pid list
+   * follows the new process.
+   */
+  restart(name: RestartableComponent, opts?: RestartOptions): Promise<RestartReport>;
+  /**
+   * Hands a process the test started itself (e.g. an operator) to the reaper: it is killed with
+   * the cluster when the test runner dies without tearing down.
+   */
+  adopt(pid: number): void;
   stop(): Promise<void>;
 }
 
@@ -47,6 +94,7 @@ export const kwokNodeLabel = 'type=kwok';
 export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> {
   const log = opts.log ?? (() => {});
   const nodes = opts.nodes ?? 3;
+  const qpsArgs = opts.componentQps ? [`--kube-api-qps=${opts.componentQps}`, `--kube-api-burst=${opts.componentQps * 2}`] : [];
   const timeout = opts.readyTimeoutMs ?? Number(process.env.E2E_READY_TIMEOUT_MS ?? 90_000);
   const version = pinnedVersions().K8S_VERSION!;
 
@@ -67,11 +115,29 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
   spawn(process.execPath, [reaperPath, String(process.pid), pidsFile, workdir], { detached: true, stdio: 'ignore' }).unref();
 
   const processes: ManagedProcess[] = [];
+  const adopted = new Set<number>();
+  /** Readiness probe per component, for restarts. */
+  const probes = new Map<string, () => Promise<true | undefined>>();
+  const restarting = new Set<string>();
   const kubeconfigPath = path.join(workdir, 'kubeconfig');
+  const auditLogPath = opts.auditPolicy === undefined ? undefined : path.join(workdir, 'logs', 'audit.log');
   let stopped = false;
+  // Rewritten whole (write + rename), so the reaper never reads a half-written list.
+  const writePids = () => {
+    if (stopped) return;
+    for (const pid of adopted) if (!isAlive(pid)) adopted.delete(pid);
+    const pids = [...processes.map((p) => p.pid), ...adopted].filter((pid) => pid > 0);
+    fs.writeFileSync(`${pidsFile}.tmp`, pids.map((pid) => `${pid}\n`).join(''));
+    fs.renameSync(`${pidsFile}.tmp`, pidsFile);
+  };
   const stop = async () => {
     if (stopped) return;
     stopped = true;
+    // Adopted processes first (they are clients of the cluster): SIGTERM, SIGKILL after 5 s.
+    const clients = [...adopted].filter(isAlive);
+    for (const pid of clients) process.kill(pid, 'SIGTERM');
+    for (let t = 0; t < 50 && clients.some(isAlive); t++) await sleep(100);
+    for (const pid of clients) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
     // Everything but etcd at once (they only talk to the apiserver), then etcd. kwok does not act on
     // SIGTERM for ~10 s and holds no state worth a graceful stop, so it gets a short grace.
     const rest = processes.filter((p) => p.name !== 'etcd');
@@ -87,7 +153,8 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     return p;
   };
   const ready = async <T>(p: ManagedProcess, what: string, probe: () => Promise<T | undefined>) => {
-    const v = await pollUntil(probe, timeout, { abort: () => p.failure() });
+    const cancelled = () => (stopped ? new HarnessError(`the cluster was stopped while waiting for ${what}.`) : undefined);
+    const v = await pollUntil(probe, timeout, { abort: () => p.failure() ?? cancelled() });
     if (v === undefined) {
       throw new HarnessError(`${what} did not become ready within ${Math.round(timeout / 1000)} s: read ${p.logPath}, or raise E2E_READY_TIMEOUT_MS on a slow machine.`);
     }
@@ -112,12 +179,20 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
       '--unsafe-no-fsync=true',
       '--log-level=warn',
     ]);
-    await ready(etcd, 'etcd', async () => ((await httpGet(`http://127.0.0.1:${etcdPort}/health`)).body.includes('"true"') ? true : undefined));
+    probes.set('etcd', async () => ((await httpGet(`http://127.0.0.1:${etcdPort}/health`)).body.includes('"true"') ? true : undefined));
+    await ready(etcd, 'etcd', probes.get('etcd')!);
 
     log(`kube-apiserver on 127.0.0.1:${apiPort}`);
     const server = `https://127.0.0.1:${apiPort}`;
-    const apiserver = await run('kube-apiserver', bins.apiserver, apiserverArgs(pki, etcdPort, apiPort, nodes > 0));
-    await ready(apiserver, 'kube-apiserver', async () => ((await httpGet(`${server}/readyz`, { ca: pki.caPem })).status === 200 ? true : undefined));
+    const audit: string[] = [];
+    if (auditLogPath) {
+      const policy = path.join(workdir, 'audit-policy.yaml');
+      fs.writeFileSync(policy, opts.auditPolicy ?? '');
+      audit.push(`--audit-policy-file=${policy}`, `--audit-log-path=${auditLogPath}`, '--audit-log-format=json', '--audit-log-mode=blocking');
+    }
+    const apiserver = await run('kube-apiserver', bins.apiserver, [...apiserverArgs(pki, etcdPort, apiPort, nodes > 0), ...audit]);
+    probes.set('kube-apiserver', async () => ((await httpGet(`${server}/readyz`, { ca: pki.caPem })).status === 200 ? true : undefined));
+    await ready(apiserver, 'kube-apiserver', probes.get('kube-apiserver')!);
 
     writeKubeconfig(kubeconfigPath, 'akash-operator-test', {
       server,
@@ -143,6 +218,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
         '--service-cluster-ip-range=10.96.0.0/16',
         '--leader-elect=false',
         '--node-monitor-grace-period=40s',
+        ...qpsArgs,
       ]);
       const schedPort = await freePort();
       const scheduler = await run('kube-scheduler', bins.scheduler!, [
@@ -153,9 +229,12 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
         `--secure-port=${schedPort}`,
         '--authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics',
         '--leader-elect=false',
+        ...qpsArgs,
       ]);
       const healthz = (port: number) => async () =>
         (await httpGet(`https://127.0.0.1:${port}/healthz`, { insecure: true })).status === 200 ? true : undefined;
+      probes.set('kube-controller-manager', healthz(kcmPort));
+      probes.set('kube-scheduler', healthz(schedPort));
       await ready(kcm, 'kube-controller-manager', healthz(kcmPort));
       await ready(scheduler, 'kube-scheduler', healthz(schedPort));
 
@@ -185,7 +264,49 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
       );
     }
     log('cluster ready');
-    return { workdir, kubeconfigPath, server, version, processes, stop };
+    const restart = async (name: RestartableComponent, ro: RestartOptions = {}): Promise<RestartReport> => {
+      const i = processes.findIndex((p) => p.name === name);
+      const old = processes[i];
+      const probe = probes.get(name);
+      if (!old || !probe) throw new HarnessError(`${name} is not part of this cluster (started with nodes: ${nodes}), so it cannot be restarted.`);
+      if (stopped) throw new HarnessError(`${name} cannot be restarted: the cluster was stopped.`);
+      if (restarting.has(name)) throw new HarnessError(`${name} is already being restarted.`);
+      restarting.add(name);
+      try {
+        const t0 = Date.now();
+        if (ro.signal === 'SIGKILL') await old.kill();
+        else await old.stop(ro.graceMs ?? 10_000);
+        const stopMs = Date.now() - t0;
+        const forced = ro.signal !== 'SIGKILL' && old.exit?.signal === 'SIGKILL';
+        writePids();
+        log(`${name} stopped (${ro.signal ?? 'SIGTERM'}${forced ? ', then SIGKILL' : ''}) after ${stopMs} ms${ro.downMs ? `; down for ${ro.downMs} ms` : ''}`);
+        if (ro.downMs) await sleep(ro.downMs);
+        if (stopped) throw new HarnessError(`${name} was not started again: the cluster was stopped meanwhile.`);
+        const fresh = await restartProcess(old);
+        processes[i] = fresh;
+        if (stopped) {
+          // stop() ran while this one was spawning and could not see it.
+          await fresh.stop();
+          throw new HarnessError(`${name} was not started again: the cluster was stopped meanwhile.`);
+        }
+        writePids();
+        await ready(fresh, `${name} (restarted)`, probe);
+        // Whatever restarted, the cluster is usable only when the API server is ready again.
+        const api = processes.find((p) => p.name === 'kube-apiserver');
+        if (api && name !== 'kube-apiserver') await ready(api, `kube-apiserver (after the ${name} restart)`, probes.get('kube-apiserver')!);
+        const outageMs = Date.now() - t0;
+        log(`${name} ready again ${outageMs} ms after the stop`);
+        return { stopMs, forced, outageMs };
+      } finally {
+        restarting.delete(name);
+      }
+    };
+    const adopt = (pid: number) => {
+      if (pid <= 0) return;
+      adopted.add(pid);
+      writePids();
+    };
+    return { workdir, kubeconfigPath, server, version, processes, auditLogPath, restart, adopt, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -122,6 +122,89 @@ describe('environment faults end in one sentence', () => {
   it('names a missing binary and the command that builds it', async () => {
     process.env.K8S_TEST_BIN = fakeBins({});
     await expect(startCluster({ nodes: 0 })).rejects.toThrow(/^The test binary etcd is missing at .*: run 'make test-bins' to build it \(needs Go 1\.26\)\.$/);
+  });
+});
+
+/**
+ * Stand-ins for etcd and kube-apiserver: Node servers that answer the harness's readiness probes
+ * on the ports and with the certificates from their arguments, and log every start (JSON lines).
+ */
+function fakeControlPlane(opts: { etcdFailsOnRestart?: boolean } = {}): { starts: () => { name: string; pid: number; args: string[] }[] } {
+  const dir = tmp();
+  const startsFile = path.join(dir, 'starts.jsonl');
+  const server = path.join(dir, 'fake.mjs');
+  fs.writeFileSync(
+    server,
+    `import fs from 'node:fs'; import http from 'node:http'; import https from 'node:https';
+const [name, starts, failOnRestart, ...args] = process.argv.slice(2);
+const arg = (k) => args.find((a) => a.startsWith('--' + k + '='))?.slice(k.length + 3);
+const before = fs.existsSync(starts) ? fs.readFileSync(starts, 'utf8') : '';
+fs.appendFileSync(starts, JSON.stringify({ name, pid: process.pid, args }) + '\\n');
+if (failOnRestart === 'yes' && before.includes('"name":"' + name + '"')) { console.error('boom'); process.exit(1); }
+if (name === 'etcd') http.createServer((_, res) => res.end('{"health":"true"}')).listen(Number(new URL(arg('listen-client-urls')).port), '127.0.0.1');
+else https.createServer({ cert: fs.readFileSync(arg('tls-cert-file')), key: fs.readFileSync(arg('tls-private-key-file')) }, (_, res) => res.end('ok')).listen(Number(arg('secure-port')), '127.0.0.1');
+`,
+  );
+  process.env.K8S_TEST_BIN = fakeBins({
+    etcd: `exec ${process.execPath} ${server} etcd ${startsFile} ${opts.etcdFailsOnRestart ? 'yes' : 'no'} "$@"`,
+    'kube-apiserver': `exec ${process.execPath} ${server} kube-apiserver ${startsFile} no "$@"`,
+  });
+  return { starts: () => fs.readFileSync(startsFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { name: string; pid: number; args: string[] }) };
+}
+
+describe('restarting a component of a running cluster', () => {
+  const pidsOf = (workdir: string) => fs.readFileSync(path.join(workdir, 'pids'), 'utf8').split('\n').filter(Boolean).map(Number);
+
+  it('starts etcd (SIGKILL) and kube-apiserver (SIGTERM) again with the same arguments, and the reaper follows', async () => {
+    const fake = fakeControlPlane();
+    const cluster = await startCluster({ nodes: 0, readyTimeoutMs: 10_000 });
+    const sleeper = spawn('sleep', ['60'], { stdio: 'ignore' });
+    try {
+      const etcd = cluster.processes.find((p) => p.name === 'etcd')!;
+      const report = await cluster.restart('etcd', { signal: 'SIGKILL', downMs: 300 });
+      const etcd2 = cluster.processes.find((p) => p.name === 'etcd')!;
+      expect(etcd.exit?.signal).toBe('SIGKILL');
+      expect(etcd2.pid).not.toBe(etcd.pid);
+      expect(alive(etcd2.pid)).toBe(true);
+      expect(report.outageMs).toBeGreaterThanOrEqual(300);
+      expect(report.stopMs).toBeLessThan(report.outageMs);
+
+      const api = cluster.processes.find((p) => p.name === 'kube-apiserver')!;
+      expect(report.forced).toBe(false);
+      expect((await cluster.restart('kube-apiserver')).forced).toBe(false);
+      const api2 = cluster.processes.find((p) => p.name === 'kube-apiserver')!;
+      expect(api.exit?.signal).toBe('SIGTERM');
+      expect(alive(api2.pid)).toBe(true);
+
+      const starts = fake.starts();
+      expect(starts.map((s) => s.name)).toEqual(['etcd', 'kube-apiserver', 'etcd', 'kube-apiserver']);
+      expect(starts[2]!.args).toEqual(starts[0]!.args); // same ports, same data dir
+      expect(starts[3]!.args).toEqual(starts[1]!.args);
+      expect(cluster.processes.map((p) => p.pid).sort()).toEqual([etcd2.pid, api2.pid].sort());
+
+      cluster.adopt(sleeper.pid!);
+      expect(pidsOf(cluster.workdir).sort()).toEqual([etcd2.pid, api2.pid, sleeper.pid!].sort());
+      await expect(cluster.restart('kube-scheduler')).rejects.toThrow(new HarnessError('kube-scheduler is not part of this cluster (started with nodes: 0), so it cannot be restarted.'));
+
+      await cluster.stop();
+      expect([etcd2.pid, api2.pid, sleeper.pid!].filter(alive)).toEqual([]);
+      await expect(cluster.restart('etcd')).rejects.toThrow(/the cluster was stopped/);
+    } finally {
+      sleeper.kill('SIGKILL');
+      await cluster.stop();
+    }
+  });
+
+  it('names the log when the component does not come back', async () => {
+    fakeControlPlane({ etcdFailsOnRestart: true });
+    const cluster = await startCluster({ nodes: 0, readyTimeoutMs: 10_000 });
+    try {
+      const err = await cluster.restart('etcd').then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(HarnessError);
+      expect((err as Error).message).toMatch(/^etcd exited with code 1 while starting \(last log lines: .*boom\); full log: .*etcd\.log\.$/);
+    } finally {
+      await cluster.stop();
+    }
   });
 });
 

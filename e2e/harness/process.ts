@@ -10,18 +10,28 @@ export interface StartOptions {
   cwd?: string;
 }
 
+/** How a process was started: what `restartProcess` starts again. */
+export interface ProcessCommand {
+  bin: string;
+  args: string[];
+  opts: StartOptions;
+}
+
 /** A child process of the harness whose output goes to a log file. */
 export class ManagedProcess {
   exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   readonly name: string;
   readonly child: ChildProcess;
   readonly logPath: string;
+  /** The command line it was started with (undefined when constructed around a foreign child). */
+  readonly command: ProcessCommand | undefined;
   private stopping = false;
 
-  constructor(name: string, child: ChildProcess, logPath: string) {
+  constructor(name: string, child: ChildProcess, logPath: string, command?: ProcessCommand) {
     this.name = name;
     this.child = child;
     this.logPath = logPath;
+    this.command = command;
     child.on('exit', (code, signal) => {
       this.exit = { code, signal };
     });
@@ -59,6 +69,26 @@ export class ManagedProcess {
       await exited;
     }
   }
+
+  /** SIGKILL at once (a crash: no chance to flush or close anything); resolves when it is gone. */
+  async kill(): Promise<void> {
+    this.stopping = true;
+    if (this.exit || this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = once(this.child, 'exit');
+    this.child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+/**
+ * Starts a stopped process again with the same binary, arguments, environment and log file (the
+ * log is appended to). The old process must have exited: two instances would fight over ports
+ * and data directories.
+ */
+export async function restartProcess(p: ManagedProcess): Promise<ManagedProcess> {
+  if (!p.command) throw new HarnessError(`${p.name} cannot be restarted: the harness does not know how it was started.`);
+  if (!p.exit && p.child.exitCode === null && p.child.signalCode === null) throw new HarnessError(`${p.name} (pid ${p.pid}) is still running: stop it before starting it again.`);
+  return startProcess(p.name, p.command.bin, p.command.args, p.command.opts);
 }
 
 export async function startProcess(name: string, bin: string, args: string[], opts: StartOptions): Promise<ManagedProcess> {
@@ -74,7 +104,7 @@ export async function startProcess(name: string, bin: string, args: string[], op
       once(child, 'error').then(([e]) => e as Error),
     ]);
     if (spawned) throw new HarnessError(`${name} could not be started from ${bin}: ${spawned.message}; run 'make test-bins' to build it.`);
-    return new ManagedProcess(name, child, opts.logPath);
+    return new ManagedProcess(name, child, opts.logPath, { bin, args: [...args], opts });
   } finally {
     fs.closeSync(fd);
   }
