@@ -12,7 +12,7 @@ export PATH := $(NODE_DIR):$(PATH)
 
 VITEST := node node_modules/vitest/vitest.mjs
 
-.PHONY: build deps typecheck lint unit e2e test test-bins tools-sync run stop bench clean
+.PHONY: build deps typecheck lint unit e2e faults test test-bins tools-sync run stop bench clean
 
 ## deps: install the npm dependencies from the lockfile (skipped when up to date)
 deps: node_modules/.package-lock.json
@@ -42,6 +42,10 @@ tools-sync:
 ## e2e: the suite against a real control plane started by the harness (or E2E_KUBECONFIG)
 e2e: deps test-bins
 	$(VITEST) run --config e2e/vitest.config.ts
+
+## faults: the whole fault suite, including the storage faults not yet reliable enough for CI
+faults: deps test-bins
+	E2E_FAULTS=all $(VITEST) run --config e2e/vitest.config.ts e2e/faults
 
 ## test: everything CI runs
 test: typecheck lint unit e2e

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { KubeClient } from './client.ts';
 import { FakeTransport, json, statusBody } from './fake-transport.ts';
-import { addFinalizerPatch, removeFinalizerPatch, withFinalizer } from './finalizers.ts';
+import { addFinalizerPatch, ensureFinalizer, removeFinalizerPatch, withFinalizer } from './finalizers.ts';
 import type { KubeObject, ResourceRef } from './resource.ts';
 
 const Leases: ResourceRef = { apiVersion: 'example.com/v1', kind: 'Thing', plural: 'things', namespaced: false };
@@ -73,5 +73,31 @@ describe('withFinalizer', () => {
     const transport = new FakeTransport().on(() => json(422, statusBody(422, 'Invalid', 'the server rejected our request: test operation failed')));
     const client = new KubeClient(transport, { fieldManager: 'test' });
     await expect(withFinalizer(client, Leases, thing(), F, { apply: async () => {}, cleanup: async () => {} })).rejects.toThrow(/422/);
+  });
+});
+
+describe('finalizers on a stale cache', () => {
+  it('re-reads the live object when the test op fails, instead of failing until the cache catches up', async () => {
+    const transport = new FakeTransport();
+    const sent: string[] = [];
+    let live: KubeObject = thing(['other/a']);
+    transport.on((req) => {
+      sent.push(`${req.method} ${req.body ?? ''}`);
+      if (req.method === 'GET') return json(200, live);
+      const ops = JSON.parse(req.body ?? '[]') as { op: string; value?: unknown }[];
+      const test = ops.find((o) => o.op === 'test');
+      if (JSON.stringify(test?.value ?? null) !== JSON.stringify(live.metadata.finalizers ?? null)) return json(422, statusBody(422, 'Invalid', 'test failed'));
+      live = { metadata: { ...live.metadata, finalizers: [...(live.metadata.finalizers ?? []), F] } };
+      return json(200, live);
+    });
+    const client = new KubeClient(transport, { fieldManager: 'test' });
+    // The cache still shows no finalizers; the server already has another controller's.
+    await expect(ensureFinalizer(client, Leases, thing(), F)).resolves.toBe(true);
+    expect(live.metadata.finalizers).toEqual(['other/a', F]);
+    expect(sent.map((s) => s.split(' ')[0])).toEqual(['PATCH', 'GET', 'PATCH']);
+    // Already there on the server: the second attempt is not sent.
+    sent.length = 0;
+    await expect(ensureFinalizer(client, Leases, thing(['other/a']), F)).resolves.toBe(false);
+    expect(sent.map((s) => s.split(' ')[0])).toEqual(['PATCH', 'GET']);
   });
 });

@@ -6,7 +6,7 @@
  */
 import type { JsonPatchOp, KubeClient } from './client.ts';
 import type { ReconcileResult } from './controller.ts';
-import { isNotFound } from './errors.ts';
+import { ApiError, isNotFound } from './errors.ts';
 import type { KubeObject, ResourceRef } from './resource.ts';
 
 export function hasFinalizer(obj: KubeObject, finalizer: string): boolean {
@@ -46,24 +46,44 @@ function target(obj: KubeObject) {
   return { name, namespace };
 }
 
+/** 422 from a JSON patch: our `test` op saw a list other than the one we guarded against. */
+const testFailed = (err: unknown) => err instanceof ApiError && err.code === 422;
+
+/**
+ * Sends the patch `build(obj)` makes; when its `test` op fails because `obj` (usually from an
+ * informer cache) is stale, builds it once more from the live object. Without this, a cache that lags
+ * after an API-server restart turns every retry into the same 422 while the per-key backoff grows to
+ * minutes. Returns whether a patch was sent.
+ */
+async function patchFinalizers(client: KubeClient, ref: ResourceRef, obj: KubeObject, build: (o: KubeObject) => JsonPatchOp[] | undefined): Promise<boolean> {
+  const patch = build(obj);
+  if (!patch) return false;
+  try {
+    await client.jsonPatch(ref, target(obj), patch);
+    return true;
+  } catch (err) {
+    if (!testFailed(err)) throw err;
+  }
+  const live = await client.get(ref, target(obj));
+  const fresh = live && build(live);
+  if (!fresh) return false;
+  await client.jsonPatch(ref, target(obj), fresh);
+  return true;
+}
+
 /** Adds `finalizer` if missing; true when a patch was sent. */
 export async function ensureFinalizer(client: KubeClient, ref: ResourceRef, obj: KubeObject, finalizer: string): Promise<boolean> {
-  const patch = addFinalizerPatch(obj, finalizer);
-  if (!patch) return false;
-  await client.jsonPatch(ref, target(obj), patch);
-  return true;
+  return patchFinalizers(client, ref, obj, (o) => addFinalizerPatch(o, finalizer));
 }
 
 /** Removes `finalizer` if present; true when a patch was sent. An object already gone is fine. */
 export async function removeFinalizer(client: KubeClient, ref: ResourceRef, obj: KubeObject, finalizer: string): Promise<boolean> {
-  const patch = removeFinalizerPatch(obj, finalizer);
-  if (!patch) return false;
   try {
-    await client.jsonPatch(ref, target(obj), patch);
+    return await patchFinalizers(client, ref, obj, (o) => removeFinalizerPatch(o, finalizer));
   } catch (err) {
     if (!isNotFound(err)) throw err;
+    return true;
   }
-  return true;
 }
 
 export interface FinalizerSteps {
