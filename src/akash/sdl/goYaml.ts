@@ -320,35 +320,47 @@ export function field<S, K extends keyof S>(key: string, prop: K, type: GoType<S
   };
 }
 
+/**
+ * The key/value pairs of a mapping in document order, as yaml.v3 visits them: a `<<` merge key is
+ * set aside and returned (its mapping is merged after the explicit keys), keys that do not decode are
+ * skipped, and under a merge (`merged` set) a key already taken by an outer mapping is skipped.
+ */
+function eachMappingEntry(d: Decoder, n: YNode, path: string, merged: Merged, visit: (key: string, k: YNode, v: YNode) => void): YNode | undefined {
+  let mergeNode: YNode | undefined;
+  const c = n.content;
+  for (let i = 0; i < c.length; i += 2) {
+    const k = c[i]!;
+    if (isMergeKey(k)) {
+      mergeNode = c[i + 1];
+      continue;
+    }
+    const key = decodeKey(d, k, path);
+    if (key === undefined) continue;
+    if (merged !== undefined) {
+      if (merged.has(key)) continue;
+      merged.add(key);
+    }
+    visit(key, k, c[i + 1]!);
+  }
+  return mergeNode;
+}
+
 /** A Go struct: mapping keys select fields (exactly, case-sensitively); unknown keys are ignored. */
 export function goStruct<S>(fields: Field<S>[], name: string): GoType<S> {
   const byKey = new Map(fields.map((f) => [f.key, f]));
   const decodeMapping = (d: Decoder, n: YNode, s: S, path: string, merged: Merged): void => {
     const done = new Set<string>();
-    let mergeNode: YNode | undefined;
-    const c = n.content;
-    for (let i = 0; i < c.length; i += 2) {
-      const k = c[i]!;
-      if (isMergeKey(k)) {
-        mergeNode = c[i + 1];
-        continue;
-      }
-      const key = decodeKey(d, k, path);
-      if (key === undefined) continue;
-      if (merged !== undefined) {
-        if (merged.has(key)) continue;
-        merged.add(key);
-      }
+    const mergeNode = eachMappingEntry(d, n, path, merged, (key, k, v) => {
       const f = byKey.get(key);
-      if (f === undefined) continue;
+      if (f === undefined) return;
       const fieldPath = path === '' ? key : `${path}.${key}`;
       if (done.has(key)) {
         d.problems.push(problem(fieldPath, 'yaml-duplicate-key', `field ${key} already set`, k.line));
-        continue;
+        return;
       }
       done.add(key);
-      f.decode(d, c[i + 1]!, s, fieldPath);
-    }
+      f.decode(d, v, s, fieldPath);
+    });
     if (mergeNode !== undefined) {
       mergeInto(d, n, mergeNode, merged, (m, set) => {
         if (checkDuplicateKeys(d, m, path)) decodeMapping(d, m, s, path, set);
@@ -370,24 +382,10 @@ export function goStruct<S>(fields: Field<S>[], name: string): GoType<S> {
 /** A Go map[string]T (kept in document order): values decode into fresh zero values. */
 export function goMap<T>(elem: GoType<T>, zero: () => T, name: string): GoType<Map<string, T> | null> {
   const decodeMapping = (d: Decoder, n: YNode, out: Map<string, T>, isNew: boolean, path: string, merged: Merged): void => {
-    let mergeNode: YNode | undefined;
-    const c = n.content;
-    for (let i = 0; i < c.length; i += 2) {
-      const k = c[i]!;
-      if (isMergeKey(k)) {
-        mergeNode = c[i + 1];
-        continue;
-      }
-      const key = decodeKey(d, k, path);
-      if (key === undefined) continue;
-      if (merged !== undefined) {
-        if (merged.has(key)) continue;
-        merged.add(key);
-      }
-      const v = c[i + 1]!;
+    const mergeNode = eachMappingEntry(d, n, path, merged, (key, _k, v) => {
       const r = d.unmarshal(v, elem, zero(), path === '' ? key : `${path}.${key}`);
       if (r.good || (isNullNode(v) && (isNew || !out.has(key)))) out.set(key, r.value);
-    }
+    });
     if (mergeNode !== undefined) {
       mergeInto(d, n, mergeNode, merged, (m, set) => {
         if (checkDuplicateKeys(d, m, path)) decodeMapping(d, m, out, isNew, path, set);
