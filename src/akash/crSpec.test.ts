@@ -4,6 +4,7 @@ import { API_VERSION } from '../api/common.ts';
 import { EXAMPLE_LEASE_ID } from '../api/examples.ts';
 import { manifestName } from '../api/manifest.ts';
 import { validateManifest as validateManifestCr, validateService as validateServiceCr } from '../api/validate.ts';
+import { DEFAULT_PROVIDER_POLICY } from '../workloads/policy.ts';
 import { buildServiceCR } from '../workloads/service-cr.ts';
 import { canonicalizeWireManifest } from './canonical.ts';
 import { ValidationError } from './errors.ts';
@@ -32,7 +33,7 @@ describe('manifest → Manifest CR spec and Service CR specs', () => {
       expect(() => validateManifestCr(cr)).not.toThrow();
       for (const group of spec.groups) {
         for (const svc of group.services) {
-          const serviceCr = buildServiceCR(EXAMPLE_LEASE_ID, svc);
+          const serviceCr = buildServiceCR(EXAMPLE_LEASE_ID, svc, DEFAULT_PROVIDER_POLICY);
           expect(() => validateServiceCr(serviceCr)).not.toThrow();
           for (const c of credentials) expect(JSON.stringify(serviceCr)).not.toContain(c.data.password);
         }

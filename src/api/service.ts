@@ -6,7 +6,7 @@
  * service into a Service loses nothing and needs no second set of rules.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { Conditions, INT32_MAX, KindEnvelope, LocalSecretReference, StringEnum } from './common.ts';
+import { Conditions, INT32_MAX, KindEnvelope, StringEnum } from './common.ts';
 import { CredentialsSecretRef, ManifestService, Resources, ServiceExpose, ServiceParams } from './wire.ts';
 
 export const SERVICE_KIND = 'Service';
@@ -32,12 +32,6 @@ export const ServiceSpec = Type.Object({
     Type.Object(
       { spiffe: Type.Boolean({ description: 'issue a SPIFFE SVID to the workload' }) },
       { description: 'workload identity' },
-    ),
-  ),
-  tls: Type.Optional(
-    Type.Object(
-      { secretRef: Type.Object(LocalSecretReference.properties, { description: 'kubernetes.io/tls Secret with the tenant key pair' }) },
-      { description: "the tenant's own TLS key pair for its hostnames" },
     ),
   ),
 });

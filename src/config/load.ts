@@ -18,7 +18,7 @@ export interface LoadedConfig extends OperatorConfig {
 }
 
 /** A setting: a top-level key, or `leaderElection.<key>`. */
-export type ConfigPath = keyof OperatorConfig | `leaderElection.${keyof OperatorConfig['leaderElection']}`;
+export type ConfigPath = keyof OperatorConfig | `leaderElection.${keyof OperatorConfig['leaderElection']}` | `identity.${keyof OperatorConfig['identity']}`;
 
 /** Flag name → setting; flags are `--name value` or `--name=value`. */
 const FLAGS: Record<string, ConfigPath> = {
@@ -36,6 +36,11 @@ const FLAGS: Record<string, ConfigPath> = {
   'leader-elect-lease-duration': 'leaderElection.leaseDurationSeconds',
   'leader-elect-renew-deadline': 'leaderElection.renewDeadlineSeconds',
   'leader-elect-retry-period': 'leaderElection.retryPeriodSeconds',
+  identity: 'identity.enabled',
+  'trust-domain': 'identity.trustDomain',
+  'svid-ttl-seconds': 'identity.svidTtlSeconds',
+  'ca-ttl-seconds': 'identity.caTtlSeconds',
+  'spiffe-agent-image': 'identity.agentImage',
 };
 
 /** Environment variable → setting. POD_NAMESPACE is what the chart's downward API sets. */
@@ -46,6 +51,9 @@ const ENV: Record<string, ConfigPath> = {
   AKASH_OPERATOR_METRICS_ADDR: 'metricsAddr',
   AKASH_OPERATOR_LOG_LEVEL: 'logLevel',
   AKASH_OPERATOR_LEADER_ELECT: 'leaderElection.enabled',
+  AKASH_OPERATOR_IDENTITY: 'identity.enabled',
+  AKASH_OPERATOR_TRUST_DOMAIN: 'identity.trustDomain',
+  AKASH_OPERATOR_SPIFFE_AGENT_IMAGE: 'identity.agentImage',
 };
 
 const NUMERIC = new Set<ConfigPath>([
@@ -54,8 +62,10 @@ const NUMERIC = new Set<ConfigPath>([
   'leaderElection.leaseDurationSeconds',
   'leaderElection.renewDeadlineSeconds',
   'leaderElection.retryPeriodSeconds',
+  'identity.svidTtlSeconds',
+  'identity.caTtlSeconds',
 ]);
-const BOOLEAN = new Set<ConfigPath>(['leaderElection.enabled']);
+const BOOLEAN = new Set<ConfigPath>(['leaderElection.enabled', 'identity.enabled']);
 
 export function parseFlags(argv: string[]): { configFile?: string; values: Partial<Record<ConfigPath, string>> } {
   const values: Partial<Record<ConfigPath, string>> = {};
@@ -122,9 +132,12 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   }
   const cfg = withDefaults as OperatorConfig;
   checkLeaderElection(cfg.leaderElection, source);
+  checkIdentity(cfg.identity, source);
   let resolvedPolicy: ProviderPolicy;
   try {
-    resolvedPolicy = resolveProviderPolicy(cfg.policy as ProviderPolicyInput);
+    const policy = cfg.policy as ProviderPolicyInput;
+    // The identity section decides whether pods get the agent; the policy carries it to the builders.
+    resolvedPolicy = resolveProviderPolicy({ ...policy, spiffe: { ...policy.spiffe, enabled: cfg.identity.enabled, agentImage: cfg.identity.agentImage } });
   } catch (e) {
     throw new ConfigError((e as Error).message);
   }
@@ -151,6 +164,19 @@ function checkLeaderElection(le: OperatorConfig['leaderElection'], source: Recor
   if (!(le.leaseDurationSeconds > le.renewDeadlineSeconds)) {
     problems.push(`  ${field('leaseDurationSeconds')}: must be greater than renewDeadlineSeconds (${le.renewDeadlineSeconds}), got ${le.leaseDurationSeconds}`);
   }
+  if (problems.length > 0) throw new ConfigError(`configuration is invalid:\n${problems.join('\n')}`);
+}
+
+/** Rules the schema cannot say: a CA must outlive the SVIDs it signs; an endpoint needs its certificate. */
+function checkIdentity(id: OperatorConfig['identity'], source: Record<string, string>): void {
+  const problems: string[] = [];
+  const field = (k: string) => `identity.${k} (${sourceOf(source, `identity.${k}`)})`;
+  // A CA is activated at 5/6 of its life and must still cover every SVID it signed until then.
+  if (id.caTtlSeconds < id.svidTtlSeconds * 6) problems.push(`  ${field('caTtlSeconds')}: must be at least 6 × svidTtlSeconds (${id.svidTtlSeconds * 6}), got ${id.caTtlSeconds}`);
+  if (id.bundleEndpoint.addr !== '' && (id.bundleEndpoint.certFile === '' || id.bundleEndpoint.keyFile === '')) {
+    problems.push(`  ${field('bundleEndpoint')}: addr is set, so certFile and keyFile must name the endpoint's PEM certificate and key`);
+  }
+  if (id.trustDomain.split('.').some((l) => l === '')) problems.push(`  ${field('trustDomain')}: must not have empty labels, got ${JSON.stringify(id.trustDomain)}`);
   if (problems.length > 0) throw new ConfigError(`configuration is invalid:\n${problems.join('\n')}`);
 }
 

@@ -41,6 +41,46 @@ export const OperatorConfig = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    /**
+     * SPIFFE workload identity (docs/adr/0004-spiffe-identity.md): a CA in a Secret of the
+     * operator's namespace, an X.509-SVID per tenant service, the trust bundle in a ConfigMap.
+     */
+    identity: Type.Object(
+      {
+        /** Issue SVIDs to every tenant service and run the Workload API agent beside its pods. */
+        enabled: Type.Boolean({ default: false }),
+        /** The SPIFFE trust domain: lowercase letters, digits, '.', '-', '_' (SPIFFE-ID §2.1). */
+        trustDomain: Type.String({ default: 'akash-provider.local', pattern: '^[a-z0-9._-]+$', maxLength: 255 }),
+        /** Lifetime of an X.509-SVID; rotated at half of it, ± 10 % jitter. */
+        svidTtlSeconds: Type.Integer({ default: 3600, minimum: 60, maximum: 30 * 86_400 }),
+        /** Lifetime of a self-signed CA; the next one is prepared at half of it, activated at 5/6. */
+        caTtlSeconds: Type.Integer({ default: 7 * 86_400, minimum: 600, maximum: 10 * 365 * 86_400 }),
+        /** The Secret (operator namespace) where the operator keeps its CA keys. */
+        caSecretName: Type.String({ default: 'akash-operator-spiffe-ca', pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$', maxLength: 253 }),
+        /**
+         * A kubernetes.io/tls Secret (operator namespace) with an intermediate CA signed by an
+         * upstream CA (`tls.crt`, `tls.key`, and the upstream root in `ca.crt`); empty = self-signed.
+         */
+        upstreamCaSecretName: Type.String({ default: '', pattern: '^([a-z0-9]([-a-z0-9.]*[a-z0-9])?)?$', maxLength: 253 }),
+        /** The ConfigMap (operator namespace) publishing the trust bundle (`bundle.pem`, `bundle.jwks`). */
+        bundleConfigMapName: Type.String({ default: 'akash-spiffe-bundle', pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$', maxLength: 253 }),
+        /** Image of the Workload API sidecar: the operator image, which has the `spiffe-agent` command. */
+        agentImage: Type.String({ default: 'ghcr.io/akash-operator/akash-operator:0.1.0', minLength: 1 }),
+        /**
+         * The HTTPS SPIFFE bundle endpoint (https_web profile): where it listens ('' = off) and the
+         * PEM files of its web certificate.
+         */
+        bundleEndpoint: Type.Object(
+          {
+            addr: Type.String({ default: '', pattern: '^([^:]*:[0-9]{1,5})?$' }),
+            certFile: Type.String({ default: '' }),
+            keyFile: Type.String({ default: '' }),
+          },
+          { default: {}, additionalProperties: false },
+        ),
+      },
+      { default: {}, additionalProperties: false },
+    ),
     /** Provider policy for tenant workloads; see src/workloads/policy.ts for every field and default. */
     policy: Type.Record(Type.String(), Type.Unknown(), { default: {} }),
   },

@@ -28,3 +28,8 @@ export function nodePortPolicyName(serviceName: string): string {
 
 export const RESOURCE_QUOTA_NAME = 'akash-lease-quota';
 export const LIMIT_RANGE_NAME = 'akash-lease-limits';
+
+/** The Secret holding a service's X.509-SVID, key and trust bundle. */
+export function svidSecretName(serviceName: string): string {
+  return `${serviceName}-svid`;
+}

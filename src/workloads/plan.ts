@@ -21,6 +21,11 @@ export interface ServiceInput {
   service: Pick<Service, 'metadata' | 'spec'>;
   leaseId: LeaseId;
   policy: ProviderPolicy;
+  /**
+   * Validated tenant key pairs: hostname → kubernetes.io/tls Secret in the lease namespace
+   * (src/controllers/tenant-tls). Hosts without one are served without TLS at the ingress.
+   */
+  tlsSecrets?: Readonly<Record<string, string>>;
 }
 
 export interface ExposePlan {
@@ -54,6 +59,7 @@ export interface ServicePlan {
   exposes: ExposePlan[];
   /** Any persistent volume makes the workload a StatefulSet. */
   stateful: boolean;
+  tlsSecrets: Readonly<Record<string, string>>;
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -134,5 +140,5 @@ export function planService(input: ServiceInput): ServicePlan {
   }
 
   issues.throwIfAny(what);
-  return { name, namespace, spec, leaseId, policy, resources, mounts, exposes, stateful };
+  return { name, namespace, spec, leaseId, policy, resources, mounts, exposes, stateful, tlsSecrets: input.tlsSecrets ?? {} };
 }

@@ -2,11 +2,13 @@
  * The pod template of a service: one container, hardened. No field of the manifest reaches a
  * privileged, host* or capability field: those values come from constants and provider policy only.
  */
-import type { V1Affinity, V1Container, V1EnvVar, V1NodeSelectorRequirement, V1PodTemplateSpec, V1Volume } from '@kubernetes/client-node';
+import type { V1Affinity, V1Container, V1EnvVar, V1NodeSelectorRequirement, V1PodTemplateSpec, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import { LABEL_GPU_CAPABILITY, LABEL_MANAGED, LABEL_STORAGE_CAPABILITY, serviceSelector } from './labels.ts';
-import { pullSecretName, volumeName } from './names.ts';
+import { BUNDLE_FILE, SPIFFE_ENDPOINT_SOCKET_ENV, SVID_FILE, SVID_KEY_FILE, SVID_MOUNT_PATH, WORKLOAD_API_ADDRESS, WORKLOAD_API_DIR, WORKLOAD_API_SOCKET } from './spiffe.ts';
+import { pullSecretName, svidSecretName, volumeName } from './names.ts';
 import type { ServicePlan } from './plan.ts';
 import { decimalQuantity } from './quantity.ts';
+import { SIDECAR_EPHEMERAL_BYTES } from './quota.ts';
 import { containerResources } from './resources.ts';
 
 /** Variables the Go provider injects unless the manifest sets them (`builder.go` addIfNotPresent). */
@@ -52,6 +54,7 @@ export function containerEnv(plan: ServicePlan): V1EnvVar[] {
     [AKASH_ENV.provider, id.provider],
     [AKASH_ENV.clusterPublicHostname, plan.policy.clusterPublicHostname],
   ];
+  if (hasSpiffe(plan)) injected.push([SPIFFE_ENDPOINT_SOCKET_ENV, WORKLOAD_API_ADDRESS]);
   for (const [name, value] of injected) if (!set.has(name)) env.push(envVar(name, value));
   return env;
 }
@@ -76,10 +79,72 @@ function container(plan: ServicePlan): V1Container {
   if (spec.command && spec.command.length > 0) c.command = [...spec.command];
   if (spec.args && spec.args.length > 0) c.args = [...spec.args];
   if (ports.size > 0) c.ports = [...ports.values()];
-  if (plan.mounts.length > 0) {
-    c.volumeMounts = plan.mounts.map((m) => ({ name: volumeName(plan.name, m.volume.name), mountPath: m.path, ...(m.readOnly ? { readOnly: true } : {}) }));
-  }
+  const mounts = plan.mounts.map((m) => ({ name: volumeName(plan.name, m.volume.name), mountPath: m.path, ...(m.readOnly ? { readOnly: true } : {}) }));
+  if (hasSpiffe(plan)) mounts.push(...spiffeMounts());
+  if (mounts.length > 0) c.volumeMounts = mounts;
   return c;
+}
+
+/** Volume names of the identity; a manifest volume is always `<svc>-<name>`, so these cannot clash. */
+const SVID_VOLUME = 'spiffe-svid';
+const WORKLOAD_API_VOLUME = 'spiffe-workload-api';
+
+function hasSpiffe(plan: ServicePlan): boolean {
+  return plan.policy.spiffe.enabled && plan.spec.identity?.spiffe === true;
+}
+
+/** Read-only for the app: it may read its SVID and connect to the socket, not replace either. */
+function spiffeMounts(): V1VolumeMount[] {
+  return [
+    { name: SVID_VOLUME, mountPath: SVID_MOUNT_PATH, readOnly: true },
+    { name: WORKLOAD_API_VOLUME, mountPath: WORKLOAD_API_DIR, readOnly: true },
+  ];
+}
+
+/**
+ * The Workload API agent as a native sidecar (an init container that keeps running, Kubernetes
+ * ≥ 1.29): it starts before the app, so the socket exists when the app asks for its identity.
+ * It sees only this pod's Secret; no host path is involved (docs/adr/0004-spiffe-identity.md).
+ */
+function spiffeAgent(plan: ServicePlan): V1Container {
+  const { spiffe } = plan.policy;
+  const quantities = { cpu: `${spiffe.agentCpuMillis}m`, memory: `${spiffe.agentMemoryMi}Mi`, 'ephemeral-storage': decimalQuantity(SIDECAR_EPHEMERAL_BYTES) };
+  return {
+    name: 'spiffe-agent',
+    image: spiffe.agentImage,
+    imagePullPolicy: imagePullPolicy(spiffe.agentImage),
+    restartPolicy: 'Always',
+    args: ['spiffe-agent', '--dir', SVID_MOUNT_PATH, '--socket', WORKLOAD_API_SOCKET],
+    resources: { requests: quantities, limits: quantities },
+    securityContext: {
+      privileged: false,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      runAsUser: 65532,
+      runAsGroup: 65532,
+      capabilities: { drop: ['ALL'] },
+    },
+    volumeMounts: [
+      { name: SVID_VOLUME, mountPath: SVID_MOUNT_PATH, readOnly: true },
+      { name: WORKLOAD_API_VOLUME, mountPath: WORKLOAD_API_DIR },
+    ],
+  };
+}
+
+function spiffeVolumes(plan: ServicePlan): V1Volume[] {
+  return [
+    {
+      name: SVID_VOLUME,
+      secret: {
+        secretName: svidSecretName(plan.name),
+        // Readable by whatever uid the tenant's image runs as; it is this pod's own identity.
+        defaultMode: 0o444,
+        items: [SVID_FILE, SVID_KEY_FILE, BUNDLE_FILE].map((k) => ({ key: k, path: k })),
+      },
+    },
+    { name: WORKLOAD_API_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } },
+  ];
 }
 
 /** Memory-backed emptyDirs for `class: ram` volumes (e.g. /dev/shm). Persistent ones are PVC templates. */
@@ -113,7 +178,7 @@ function affinity(plan: ServicePlan): V1Affinity | undefined {
 
 export function buildPodTemplate(plan: ServicePlan): V1PodTemplateSpec {
   const { policy } = plan;
-  const volumes = ramVolumes(plan);
+  const volumes = [...ramVolumes(plan), ...(hasSpiffe(plan) ? spiffeVolumes(plan) : [])];
   const pullSecret = plan.spec.credentialsSecretRef ? pullSecretName(plan.name) : policy.imagePullSecretName;
   const aff = affinity(plan);
   const runtimeClassName = policy.runtimeClassName !== undefined && policy.runtimeClassName !== 'none' ? policy.runtimeClassName : undefined;
@@ -129,6 +194,7 @@ export function buildPodTemplate(plan: ServicePlan): V1PodTemplateSpec {
       ...(runtimeClassName ? { runtimeClassName } : {}),
       ...(aff ? { affinity: aff } : {}),
       ...(pullSecret ? { imagePullSecrets: [{ name: pullSecret }] } : {}),
+      ...(hasSpiffe(plan) ? { initContainers: [spiffeAgent(plan)] } : {}),
       containers: [container(plan)],
       ...(volumes.length > 0 ? { volumes } : {}),
     },

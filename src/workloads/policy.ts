@@ -69,10 +69,24 @@ export interface ProviderPolicy {
    * storage-class capability labels), as the Go provider does.
    */
   requireAkashNodeLabels: boolean;
+  /**
+   * SPIFFE workload identity (docs/adr/0004-spiffe-identity.md): pods of services with
+   * `spec.identity.spiffe` mount their SVID Secret and run the Workload API agent as a native
+   * sidecar. Filled from the `identity` section of the configuration.
+   */
+  spiffe: {
+    enabled: boolean;
+    /** Image of the agent sidecar: the operator's own image (`akash-operator spiffe-agent`). */
+    agentImage: string;
+    /** Per pod, on top of what was leased; the lease's quota grows by this times its pods. */
+    agentCpuMillis: number;
+    agentMemoryMi: number;
+  };
 }
 
 /** A partial policy as configuration supplies it; nested objects may be partial too. */
-export type ProviderPolicyInput = Partial<Omit<ProviderPolicy, 'ingress' | 'overcommitPct' | 'clusterCidrs' | 'dns'>> & {
+export type ProviderPolicyInput = Partial<Omit<ProviderPolicy, 'ingress' | 'overcommitPct' | 'clusterCidrs' | 'dns' | 'spiffe'>> & {
+  spiffe?: Partial<ProviderPolicy['spiffe']>;
   ingress?: Partial<Omit<ProviderPolicy['ingress'], 'gateway'>> & { gateway?: Partial<ProviderPolicy['ingress']['gateway']> };
   overcommitPct?: Partial<ProviderPolicy['overcommitPct']>;
   clusterCidrs?: Partial<ProviderPolicy['clusterCidrs']>;
@@ -99,6 +113,7 @@ export const DEFAULT_PROVIDER_POLICY: ProviderPolicy = {
   clusterPublicHostname: '',
   imagePullSecretName: undefined,
   requireAkashNodeLabels: false,
+  spiffe: { enabled: false, agentImage: 'ghcr.io/akash-operator/akash-operator:0.1.0', agentCpuMillis: 20, agentMemoryMi: 64 },
 };
 
 export class ProviderPolicyError extends Error {
@@ -124,6 +139,7 @@ export function resolveProviderPolicy(input: ProviderPolicyInput = {}): Provider
     ingress: { ...d.ingress, ...input.ingress, gateway: { ...d.ingress.gateway, ...input.ingress?.gateway } },
     clusterCidrs: { ...d.clusterCidrs, ...input.clusterCidrs },
     dns: { ...d.dns, ...input.dns },
+    spiffe: { ...d.spiffe, ...input.spiffe },
   };
   const issues: SchemaIssue[] = [];
   const bad = (path: string, message: string) => issues.push({ path: `policy.${path}`, message });
@@ -161,6 +177,10 @@ export function resolveProviderPolicy(input: ProviderPolicyInput = {}): Provider
   if (!DNS_LABEL.test(p.dns.namespace)) bad('dns.namespace', `must be a namespace name, got ${JSON.stringify(p.dns.namespace)}`);
   if (Object.keys(p.dns.podLabels).length === 0) bad('dns.podLabels', 'must select the DNS pods (an empty selector would open the whole namespace)');
   if (p.imagePullSecretName !== undefined && !DNS_SUBDOMAIN.test(p.imagePullSecretName)) bad('imagePullSecretName', `must be a Secret name, got ${JSON.stringify(p.imagePullSecretName)}`);
+  if (p.spiffe.enabled && !/^[^\s]+$/.test(p.spiffe.agentImage)) bad('spiffe.agentImage', `must be an image reference, got ${JSON.stringify(p.spiffe.agentImage)}`);
+  if (!Number.isSafeInteger(p.spiffe.agentCpuMillis) || p.spiffe.agentCpuMillis < 1 || p.spiffe.agentCpuMillis > 4000) bad('spiffe.agentCpuMillis', `must be an integer in 1..4000, got ${JSON.stringify(p.spiffe.agentCpuMillis)}`);
+  // Below ~40 Mi the Node.js agent cannot start; above 1 Gi something is wrong.
+  if (!Number.isSafeInteger(p.spiffe.agentMemoryMi) || p.spiffe.agentMemoryMi < 40 || p.spiffe.agentMemoryMi > 1024) bad('spiffe.agentMemoryMi', `must be an integer in 40..1024, got ${JSON.stringify(p.spiffe.agentMemoryMi)}`);
   if (issues.length > 0) throw new ProviderPolicyError(issues);
   return p;
 }

@@ -20,6 +20,25 @@ export interface LeasedService {
   count: number;
 }
 
+/**
+ * What the provider adds to every pod of the lease beyond what was leased (the SPIFFE agent
+ * sidecar). The quota grows by it so the tenant's own containers keep everything they paid for.
+ */
+export interface PodOverhead {
+  cpuMillis: bigint;
+  memoryBytes: bigint;
+  ephemeralBytes: bigint;
+}
+
+/** The per-pod overhead the provider policy implies, or undefined. */
+export function podOverhead(policy: { spiffe: { enabled: boolean; agentCpuMillis: number; agentMemoryMi: number } }): PodOverhead | undefined {
+  if (!policy.spiffe.enabled) return undefined;
+  return { cpuMillis: BigInt(policy.spiffe.agentCpuMillis), memoryBytes: BigInt(policy.spiffe.agentMemoryMi) * 1024n * 1024n, ephemeralBytes: SIDECAR_EPHEMERAL_BYTES };
+}
+
+/** The agent writes nothing but its logs. */
+export const SIDECAR_EPHEMERAL_BYTES = 16n * 1024n * 1024n;
+
 function readAll(leaseId: LeaseId, services: LeasedService[]): { service: LeasedService; r: ReplicaResources }[] {
   const issues = new IssueList();
   const out = services.map((service, i) => ({ service, r: replicaResources(service.resources, `services[${i}].resources`, issues) }));
@@ -27,7 +46,7 @@ function readAll(leaseId: LeaseId, services: LeasedService[]): { service: Leased
   return out;
 }
 
-export function buildResourceQuota(leaseId: LeaseId, services: LeasedService[]): V1ResourceQuota {
+export function buildResourceQuota(leaseId: LeaseId, services: LeasedService[], overhead?: PodOverhead): V1ResourceQuota {
   let cpu = 0n;
   let memory = 0n;
   let ephemeral = 0n;
@@ -40,9 +59,9 @@ export function buildResourceQuota(leaseId: LeaseId, services: LeasedService[]):
   for (const { service, r } of readAll(leaseId, services)) {
     const n = BigInt(service.count);
     pods += n;
-    cpu += n * r.cpuMillis;
-    memory += n * r.memoryBytes;
-    ephemeral += n * r.ephemeralBytes;
+    cpu += n * (r.cpuMillis + (overhead?.cpuMillis ?? 0n));
+    memory += n * (r.memoryBytes + (overhead?.memoryBytes ?? 0n));
+    ephemeral += n * (r.ephemeralBytes + (r.ephemeralBytes > 0n ? (overhead?.ephemeralBytes ?? 0n) : 0n));
     if (r.ephemeralBytes === 0n) everyServiceHasEphemeral = false;
     if (r.gpu.resourceName) gpus.set(r.gpu.resourceName, (gpus.get(r.gpu.resourceName) ?? 0n) + n * r.gpu.count);
     for (const v of r.volumes) {
@@ -84,14 +103,16 @@ export function buildResourceQuota(leaseId: LeaseId, services: LeasedService[]):
  * Per-container and per-claim maxima: the largest leased replica. A resource appears in `max` only
  * when every service sets its limit, because `max` makes a limit mandatory for every container.
  */
-export function buildLimitRange(leaseId: LeaseId, services: LeasedService[]): V1LimitRange {
+export function buildLimitRange(leaseId: LeaseId, services: LeasedService[], overhead?: PodOverhead): V1LimitRange {
   const all = readAll(leaseId, services).map((x) => x.r);
-  const maxOf = (pick: (r: ReplicaResources) => bigint) => all.reduce((m, r) => (pick(r) > m ? pick(r) : m), 0n);
+  // The sidecar is a container too: the maximum must admit it even in a lease of tiny services.
+  const floor = (pick: (o: PodOverhead) => bigint) => (overhead ? pick(overhead) : 0n);
+  const maxOf = (pick: (r: ReplicaResources) => bigint, min = 0n) => all.reduce((m, r) => (pick(r) > m ? pick(r) : m), min);
   const container: Record<string, string> = {};
   if (all.length > 0) {
-    container.cpu = cpuQuantity(maxOf((r) => r.cpuMillis));
-    container.memory = decimalQuantity(maxOf((r) => r.memoryBytes));
-    if (all.every((r) => r.ephemeralBytes > 0n)) container['ephemeral-storage'] = decimalQuantity(maxOf((r) => r.ephemeralBytes));
+    container.cpu = cpuQuantity(maxOf((r) => r.cpuMillis, floor((o) => o.cpuMillis)));
+    container.memory = decimalQuantity(maxOf((r) => r.memoryBytes, floor((o) => o.memoryBytes)));
+    if (all.every((r) => r.ephemeralBytes > 0n)) container['ephemeral-storage'] = decimalQuantity(maxOf((r) => r.ephemeralBytes, floor((o) => o.ephemeralBytes)));
   }
   const limits: V1LimitRangeItem[] = [{ type: 'Container', max: container }];
   const claim = all.flatMap((r) => r.volumes.filter((v) => v.kind === 'persistent').map((v) => v.bytes));

@@ -19,9 +19,12 @@ describe('buildIngresses', () => {
   });
 
   it('the ingress class comes from policy; the tenant key pair becomes TLS', () => {
-    const [ing] = buildIngresses(input({ tls: { secretRef: { name: 'tenant-tls' } } }, { ingress: { className: 'nginx' } }));
+    const [ing] = buildIngresses({ ...input({}, { ingress: { className: 'nginx' } }), tlsSecrets: { 'www.example.com': 'tenant-tls', 'other.example.com': 'x' } });
     expect(ing?.spec?.ingressClassName).toBe('nginx');
     expect(ing?.spec?.tls).toEqual([{ hosts: ['www.example.com'], secretName: 'tenant-tls' }]);
+    // A key pair for another host, or a host named like an Object.prototype key, attaches nothing.
+    const [plain] = buildIngresses({ ...input({ expose: [expose({ hosts: ['constructor'] })] }), tlsSecrets: { 'www.example.com': 'tenant-tls' } });
+    expect(plain?.spec?.tls).toBeUndefined();
   });
 
   it('adds the Go provider static host when the provider has an ingress domain, deduplicates hosts', () => {

@@ -57,8 +57,12 @@ export function buildIngresses(input: ServiceInput): V1Ingress[] {
 }
 
 export function ingressesFromPlan(plan: ServicePlan): V1Ingress[] {
-  const tlsSecret = plan.spec.tls?.secretRef.name;
-  return hostRoutes(plan).map(({ host, expose }) => ({
+  return hostRoutes(plan).map(({ host, expose }) => ingress(plan, host, expose));
+}
+
+function ingress(plan: ServicePlan, host: string, expose: ExposePlan): V1Ingress {
+  const tlsSecret = Object.hasOwn(plan.tlsSecrets, host) ? plan.tlsSecrets[host] : undefined;
+  return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'Ingress',
     metadata: { name: host, namespace: plan.namespace, labels: routeLabels(plan), annotations: ingressNginxAnnotations(expose.httpOptions) },
@@ -72,7 +76,7 @@ export function ingressesFromPlan(plan: ServicePlan): V1Ingress[] {
       ],
       ...(tlsSecret ? { tls: [{ hosts: [host], secretName: tlsSecret }] } : {}),
     },
-  }));
+  };
 }
 
 export function buildHTTPRoutes(input: ServiceInput): HTTPRoute[] {

