@@ -12,6 +12,7 @@ import type { OperatorContext } from './controllers/context.ts';
 import { registerLeaseController } from './controllers/lease/index.ts';
 import { registerManifestController } from './controllers/manifest/index.ts';
 import { registerServiceController } from './controllers/service/index.ts';
+import { registerTenantTlsController } from './controllers/tenant-tls/index.ts';
 import {
   EventRecorder,
   KubeClient,
@@ -92,6 +93,7 @@ export async function startOperator(cfg: LoadedConfig, opts: { log?: Logger } = 
   registerManifestController(ctx);
   registerLeaseController(ctx);
   registerServiceController(ctx);
+  registerTenantTlsController(ctx);
 
   const le = cfg.leaderElection;
   const elector = le.enabled

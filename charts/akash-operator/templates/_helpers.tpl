@@ -75,6 +75,21 @@ leaderElection:
   leaseDurationSeconds: {{ .Values.leaderElection.leaseDurationSeconds }}
   renewDeadlineSeconds: {{ .Values.leaderElection.renewDeadlineSeconds }}
   retryPeriodSeconds: {{ .Values.leaderElection.retryPeriodSeconds }}
+identity:
+  enabled: {{ .Values.identity.enabled }}
+  trustDomain: {{ .Values.identity.trustDomain | quote }}
+  svidTtlSeconds: {{ .Values.identity.svidTtlSeconds }}
+  caTtlSeconds: {{ .Values.identity.caTtlSeconds }}
+  caSecretName: {{ printf "%s-spiffe-ca" (include "akash-operator.fullname" .) | quote }}
+  upstreamCaSecretName: {{ .Values.identity.upstreamCaSecretName | quote }}
+  bundleConfigMapName: {{ printf "%s-spiffe-bundle" (include "akash-operator.fullname" .) | quote }}
+  agentImage: {{ include "akash-operator.image" . | quote }}
+  {{- if .Values.identity.bundleEndpoint.enabled }}
+  bundleEndpoint:
+    addr: "0.0.0.0:{{ .Values.identity.bundleEndpoint.port }}"
+    certFile: /var/run/akash-operator/bundle-endpoint/tls.crt
+    keyFile: /var/run/akash-operator/bundle-endpoint/tls.key
+  {{- end }}
 policy:
   {{- toYaml .Values.config.policy | nindent 2 }}
 {{- end }}

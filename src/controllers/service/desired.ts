@@ -17,9 +17,9 @@ import type { DesiredChild, ServiceCr } from './kinds.ts';
 export type BuildResult = { ok: true; children: ServiceChildren } | { ok: false; issues: SchemaIssue[] };
 
 /** Builds every child at once; a spec the builders refuse yields all its issues and no object. */
-export function buildChildren(service: ServiceCr, leaseId: LeaseId, policy: ProviderPolicy): BuildResult {
+export function buildChildren(service: ServiceCr, leaseId: LeaseId, policy: ProviderPolicy, tlsSecrets: Readonly<Record<string, string>> = {}): BuildResult {
   // The builders read the spec only, but they get a copy: cached objects are shared.
-  const input = { service: structuredClone({ metadata: { ...service.metadata, name: service.metadata.name ?? '' }, spec: service.spec }), leaseId, policy };
+  const input = { service: structuredClone({ metadata: { ...service.metadata, name: service.metadata.name ?? '' }, spec: service.spec }), leaseId, policy, tlsSecrets };
   try {
     return { ok: true, children: buildServiceChildren(input) };
   } catch (err) {

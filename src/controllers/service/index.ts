@@ -8,6 +8,7 @@ import type { OperatorContext } from '../context.ts';
 import { serviceCaches, serviceChanged, servicesUsingSecret } from './caches.ts';
 import { serviceReconciler } from './reconciler.ts';
 import { childCaches } from './stale.ts';
+import { serviceOfTlsSecret } from './tls.ts';
 
 export { serviceCaches, type ServiceCaches } from './caches.ts';
 export { reconcileService, serviceReconciler, type ServiceReconcilerDeps } from './reconciler.ts';
@@ -22,7 +23,10 @@ export function registerServiceController(ctx: OperatorContext): void {
     forFilter: serviceChanged,
     // Each child maps to the Service CR named by its controller ownerReference.
     owns: childCaches(caches).map(([, informer]) => ({ informer })),
-    watches: [{ informer: caches.credentialSecrets, map: (secret: KubeObject) => servicesUsingSecret(caches.services, secret) }],
+    watches: [
+      { informer: caches.credentialSecrets, map: (secret: KubeObject) => servicesUsingSecret(caches.services, secret) },
+      { informer: caches.pullSecrets, map: serviceOfTlsSecret },
+    ],
     concurrency: ctx.concurrency,
     reconcile: serviceReconciler({ ...ctx, caches }),
   });

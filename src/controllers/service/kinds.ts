@@ -4,7 +4,7 @@
  */
 import type { V1Deployment, V1Ingress, V1Secret, V1Service, V1StatefulSet } from '@kubernetes/client-node';
 import type { Service } from '../../api/service.ts';
-import type { KubeObject, ResourceRef } from '../../runtime/index.ts';
+import type { KubeObject } from '../../runtime/index.ts';
 import type { HTTPRoute } from '../../workloads/routes.ts';
 
 type Raw<T> = KubeObject & Omit<T, 'apiVersion' | 'kind' | 'metadata'>;
@@ -17,8 +17,4 @@ export type IngressObject = Raw<V1Ingress>;
 export type HTTPRouteObject = Raw<HTTPRoute>;
 export type SecretObject = Raw<V1Secret>;
 
-/** One object to apply, with the resource it is applied as. */
-export interface DesiredChild {
-  ref: ResourceRef;
-  object: KubeObject;
-}
+export type { DesiredChild } from '../apply.ts';

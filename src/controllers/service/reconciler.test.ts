@@ -5,7 +5,7 @@ import { FakeApi } from '../../runtime/fake-api.ts';
 import { TerminalError, type HttpRequest, type KubeObject } from '../../runtime/index.ts';
 import { statefulResources, expose } from '../../workloads/test-fixtures.ts';
 import { DeploymentRef, IngressRef, KubeServiceRef, SecretRef, ServiceCrRef, StatefulSetRef } from '../refs.ts';
-import { DESIRED_HASH_ANNOTATION } from './apply.ts';
+import { DESIRED_HASH_ANNOTATION } from '../apply.ts';
 import { apiWith, NS, OPERATOR_NS, serviceCr, startHarness, stopAll, type Harness } from './test-harness.ts';
 
 afterEach(stopAll);

@@ -17,12 +17,13 @@ import { ApiError, deepEqual, errorMessage, TerminalError, type KubeObject, type
 import { selectorString, serviceSelector } from '../../workloads/labels.ts';
 import type { OperatorContext } from '../context.ts';
 import { ServiceCrRef } from '../refs.ts';
-import { applyChanged, ChildWriteError } from './apply.ts';
+import { applyChanged, ChildWriteError } from '../apply.ts';
 import type { ServiceCaches } from './caches.ts';
 import { desiredPullSecret } from './credentials.ts';
 import { buildChildren, desiredChildren, workloadRefs } from './desired.ts';
 import type { DesiredChild, ServiceCr } from './kinds.ts';
 import { leaseIdFromLabels } from './lease-id.ts';
+import { tenantTlsSecrets } from './tls.ts';
 import { liveChildren, staleChildren, controlledBy, type LiveChild } from './stale.ts';
 import { computeStatus, Reason, transitions, type Problem, type LiveWorkload } from './status.ts';
 
@@ -100,7 +101,7 @@ async function converge(deps: ServiceReconcilerDeps, service: ServiceCr): Promis
   if (!lease.ok) return blocked(Reason.leaseLabelsMissing, `cannot tell the lease: ${lease.problems.join('; ')} (the Lease controller sets these labels)`);
 
   // Phase 3
-  const built = buildChildren(service, lease.id, deps.policy);
+  const built = buildChildren(service, lease.id, deps.policy, tenantTlsSecrets(service, caches));
   if (!built.ok) return blocked(Reason.invalidSpec, `spec is invalid: ${built.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, lease.id);
 
   // Phase 4

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../runtime/index.ts';
+import type { KubeObject } from '../runtime/index.ts';
 import { DESIRED_HASH_ANNOTATION, desiredHash, needsApply, stampDesiredHash } from './apply.ts';
 
 const desired = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'ns', labels: { a: '1' } }, spec: { replicas: 1, template: { spec: { containers: [{ name: 'web', image: 'nginx' }] } } } };

@@ -9,9 +9,13 @@
  * `containsDesired` catches drift (someone edited or removed what we own).
  */
 import { createHash } from 'node:crypto';
-import { ApiError, containsDesired, errorMessage, type KubeClient, type KubeObject } from '../../runtime/index.ts';
-import { SecretRef } from '../refs.ts';
-import type { DesiredChild } from './kinds.ts';
+import { ApiError, containsDesired, errorMessage, type KubeClient, type KubeObject, type ResourceRef } from '../runtime/index.ts';
+import { SecretRef } from './refs.ts';
+/** One object to apply, with the resource it is applied as. */
+export interface DesiredChild {
+  ref: ResourceRef;
+  object: KubeObject;
+}
 
 /** Hash of the desired form of a child, as last applied by this operator. */
 export const DESIRED_HASH_ANNOTATION = 'provider.akash.network/desired-hash';
