@@ -62,6 +62,7 @@ stop:
 bench: deps
 	@scripts/test-bins.sh build >&2
 	@node bench/akash-hash.ts
+	@node bench/identity.ts
 	@node bench/operator.ts
 
 clean:

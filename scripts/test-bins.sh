@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the Go test binaries (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl,
-# kwok, helm) from the wrapper modules in tools/, into a cache outside the repository.
+# kwok, helm) from the wrapper modules in tools/, and spiffe-check (our own Go program in
+# tools/spiffe-check, on go-spiffe), into a cache outside the repository.
 #
 #   scripts/test-bins.sh build   build what is missing or stale (idempotent; seconds when warm)
 #   scripts/test-bins.sh sync    rewrite tools/*/go.mod and go.sum from tools/versions.env
@@ -63,11 +64,24 @@ sync_all() {
   sync_simple etcd go.etcd.io/etcd/server/v3 "go.etcd.io/etcd/server/v3@$ETCD_VERSION"
   sync_simple kwok sigs.k8s.io/kwok "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
   sync_simple helm helm.sh/helm/v3 "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
+  sync_own spiffe-check "github.com/spiffe/go-spiffe/v2@$SPIFFE_GO_VERSION"
+}
+
+sync_own() { # dir module@version...: a module with our own source, depending on (not wrapping) them
+  local d="$tools/$1"; shift
+  (cd "$d" && rm -f go.mod go.sum && go mod init "akash-operator.local/tools/$(basename "$d")" >/dev/null 2>&1 &&
+   go mod edit -go=1.26.0 && go get "$@" && go mod tidy)
 }
 
 # ---------- build ----------
-# A component is up to date when its stamp (version + hash of its go.sum) matches.
-stamp_of() { echo "$2 $(sha256sum "$tools/$1/go.sum" | cut -c1-16)"; }
+# A component is up to date when its stamp (version + hash of its go.sum) matches. A module with
+# Go source of its own (tools/spiffe-check) also hashes that source, so an edit rebuilds it; the
+# wrapper modules have none, so their stamps are unchanged.
+stamp_of() {
+  local s; s="$2 $(sha256sum "$tools/$1/go.sum" | cut -c1-16)"
+  if compgen -G "$tools/$1/*.go" >/dev/null; then s="$s $(cat "$tools/$1"/*.go | sha256sum | cut -c1-16)"; fi
+  echo "$s"
+}
 
 check_pin() { # dir module version
   local have; have="$(sed -n "s#^[[:space:]]*\(require \)\{0,1\}$2 \(v[^ ]*\).*#\2#p" "$tools/$1/go.mod" | head -1)"
@@ -94,6 +108,7 @@ build_all() {
   check_pin etcd go.etcd.io/etcd/server/v3 "$ETCD_VERSION"
   check_pin kwok sigs.k8s.io/kwok "$KWOK_VERSION"
   check_pin helm helm.sh/helm/v3 "$HELM_VERSION"
+  check_pin spiffe-check github.com/spiffe/go-spiffe/v2 "$SPIFFE_GO_VERSION"
   local minor date ld p; minor="$(k8s_minor)"
   date="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
   ld="-s -w"
@@ -111,6 +126,7 @@ build_all() {
   build_one kubernetes k8s "$K8S_VERSION" -tags=selinux,notest,grpcnotrace -ldflags="$ld" \
     k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
     k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl
+  build_one spiffe-check spiffe-check "$SPIFFE_GO_VERSION" -ldflags="-s -w" .
   link_bins
 }
 
@@ -136,6 +152,7 @@ link_bins() {
   ln -sfn "$bindir/etcd-$ETCD_VERSION/etcd" "$flat/etcd"
   ln -sfn "$bindir/kwok-$KWOK_VERSION/kwok" "$flat/kwok"
   ln -sfn "$bindir/helm-$HELM_VERSION/helm" "$flat/helm"
+  ln -sfn "$bindir/spiffe-check-$SPIFFE_GO_VERSION/spiffe-check" "$flat/spiffe-check"
   for b in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
     ln -sfn "$bindir/kubernetes-$K8S_VERSION/$b" "$flat/$b"
   done

@@ -9,10 +9,14 @@ import * as k8s from '@kubernetes/client-node';
 import type { LoadedConfig } from './config/load.ts';
 import { ConfigError, splitAddr } from './config/load.ts';
 import type { OperatorContext } from './controllers/context.ts';
+import { registerIdentityControllers } from './controllers/identity/index.ts';
 import { registerLeaseController } from './controllers/lease/index.ts';
 import { registerManifestController } from './controllers/manifest/index.ts';
 import { registerServiceController } from './controllers/service/index.ts';
+import { BUNDLE_JWKS_KEY } from './controllers/identity/ca.ts';
+import { ConfigMapRef } from './controllers/refs.ts';
 import { registerTenantTlsController } from './controllers/tenant-tls/index.ts';
+import { startBundleEndpoint, type BundleEndpoint } from './identity/bundle-endpoint.ts';
 import {
   EventRecorder,
   KubeClient,
@@ -25,6 +29,7 @@ import {
   leaderIdentity,
   startOpsServer,
   type Check,
+  type KubeObject,
   type Logger,
   type OpsServer,
 } from './runtime/index.ts';
@@ -94,6 +99,7 @@ export async function startOperator(cfg: LoadedConfig, opts: { log?: Logger } = 
   registerLeaseController(ctx);
   registerServiceController(ctx);
   registerTenantTlsController(ctx);
+  registerIdentityControllers(ctx, cfg.identity);
 
   const le = cfg.leaderElection;
   const elector = le.enabled
@@ -118,6 +124,7 @@ export async function startOperator(cfg: LoadedConfig, opts: { log?: Logger } = 
     : { informers: () => manager.ready() };
   const { host, port } = splitAddr(cfg.metricsAddr);
   const ops = await startOpsServer({ metrics, host, port, log, readiness });
+  const bundleEndpoint = cfg.identity.enabled && cfg.identity.bundleEndpoint.addr ? await startBundleEndpointFor(cfg, client, log) : undefined;
   log.info({ metrics: ops.url, namespace: cfg.namespace, leaderElection: elector ? `${elector.namespace}/${elector.name} as ${elector.identity}` : 'off' }, 'operator starting');
 
   let fail!: (err: Error) => void;
@@ -141,8 +148,30 @@ export async function startOperator(cfg: LoadedConfig, opts: { log?: Logger } = 
       if (elector) await elector.stop({ beforeRelease: () => manager.stop() });
       await manager.stop();
       await recorder.close();
+      await bundleEndpoint?.close();
       await ops.close();
       log.info('operator stopped');
     })());
   return { ops, manager, metrics, log, elector, fatal, stop };
+}
+
+/**
+ * The bundle endpoint of this replica: the JWK Set read from the bundle ConfigMap (a GET at most
+ * every 5 s, so a standby serves it as well as the leader).
+ */
+async function startBundleEndpointFor(cfg: LoadedConfig, client: KubeClient, log: Logger): Promise<BundleEndpoint> {
+  const { addr, certFile, keyFile } = cfg.identity.bundleEndpoint;
+  const { host, port } = splitAddr(addr);
+  let cached: { at: number; body: string | undefined } | undefined;
+  const jwks = async () => {
+    if (cached && Date.now() - cached.at < 5000) return cached.body;
+    const cm = await client.get<KubeObject & { data?: Record<string, string> }>(ConfigMapRef, { name: cfg.identity.bundleConfigMapName, namespace: cfg.namespace });
+    cached = { at: Date.now(), body: cm?.data?.[BUNDLE_JWKS_KEY] };
+    return cached.body;
+  };
+  try {
+    return await startBundleEndpoint({ host, port, certFile, keyFile, jwks, log });
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
 }

@@ -110,6 +110,7 @@ describe('the chart', () => {
       'coordination.k8s.io/leases': 'create',
       'coordination.k8s.io/leases[rel-akash-operator]': 'get,update',
       'core/secrets': 'list,watch',
+      'core/configmaps': 'create,get,list,patch,watch',
     });
   });
 

@@ -1,9 +1,8 @@
 #!/usr/bin/env node
 /** The `akash-operator` command line. The only place that wires the parts together. */
 import { readFileSync } from 'node:fs';
-import { akashUsage, leaseCommand, manifestCommand, sdlCommand } from './commands/akash.ts';
-import { printCrds } from './commands/crds.ts';
-import { runCommand } from './commands/run.ts';
+import { spiffeAgentUsage } from '../identity/agent/usage.ts';
+import { akashUsage } from './commands/akash-usage.ts';
 import { CliError } from './errors.ts';
 
 const usage = `usage: akash-operator <command>
@@ -16,6 +15,7 @@ commands:
   dev env      print 'export KUBECONFIG=…' for the running dev cluster
   crds         print the CRD YAML (kubectl apply -f -)
   version      print the operator version
+${spiffeAgentUsage}
 ${akashUsage}
 `;
 
@@ -39,16 +39,20 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
           throw new CliError(`dev: unknown subcommand '${sub ?? ''}' (up, down or env)\n${usage}`, 2);
       }
     }
+    // Each command loads only its own modules: the SPIFFE agent runs as a sidecar in every tenant
+    // pod with a small memory limit and must not carry the operator's or the SDL's code.
     case 'run':
-      return runCommand(argv.slice(1));
+      return (await import('./commands/run.ts')).runCommand(argv.slice(1));
+    case 'spiffe-agent':
+      return (await import('../identity/agent/cli.ts')).spiffeAgentCommand(argv.slice(1));
     case 'crds':
-      return printCrds(out);
+      return (await import('./commands/crds.ts')).printCrds(out);
     case 'sdl':
-      return sdlCommand(argv.slice(1), out);
+      return (await import('./commands/akash.ts')).sdlCommand(argv.slice(1), out);
     case 'manifest':
-      return manifestCommand(argv.slice(1), out);
+      return (await import('./commands/akash.ts')).manifestCommand(argv.slice(1), out);
     case 'lease':
-      return leaseCommand(argv.slice(1), out);
+      return (await import('./commands/akash.ts')).leaseCommand(argv.slice(1), out);
     case 'version': {
       const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
       out.write(`${pkg.version}\n`);

@@ -54,7 +54,7 @@ export const OperatorConfig = Type.Object(
         /** Lifetime of an X.509-SVID; rotated at half of it, ± 10 % jitter. */
         svidTtlSeconds: Type.Integer({ default: 3600, minimum: 60, maximum: 30 * 86_400 }),
         /** Lifetime of a self-signed CA; the next one is prepared at half of it, activated at 5/6. */
-        caTtlSeconds: Type.Integer({ default: 7 * 86_400, minimum: 600, maximum: 10 * 365 * 86_400 }),
+        caTtlSeconds: Type.Integer({ default: 7 * 86_400, minimum: 360, maximum: 10 * 365 * 86_400 }),
         /** The Secret (operator namespace) where the operator keeps its CA keys. */
         caSecretName: Type.String({ default: 'akash-operator-spiffe-ca', pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$', maxLength: 253 }),
         /**

@@ -10,6 +10,7 @@ export const ServiceCrRef = ref(API_VERSION, 'Service', 'services', true);
 
 export const NamespaceRef = ref('v1', 'Namespace', 'namespaces', false);
 export const SecretRef = ref('v1', 'Secret', 'secrets', true);
+export const ConfigMapRef = ref('v1', 'ConfigMap', 'configmaps', true);
 export const KubeServiceRef = ref('v1', 'Service', 'services', true);
 export const ResourceQuotaRef = ref('v1', 'ResourceQuota', 'resourcequotas', true);
 export const LimitRangeRef = ref('v1', 'LimitRange', 'limitranges', true);
