@@ -115,6 +115,8 @@ function spiffeAgent(plan: ServicePlan): V1Container {
     imagePullPolicy: imagePullPolicy(spiffe.agentImage),
     restartPolicy: 'Always',
     args: ['spiffe-agent', '--dir', SVID_MOUNT_PATH, '--socket', WORKLOAD_API_SOCKET],
+    // Measured: ~100 MB RSS (Node 24 with type stripping, gRPC loaded), of which ~15 MB is heap.
+    env: [{ name: 'NODE_OPTIONS', value: '--max-old-space-size=48' }],
     resources: { requests: quantities, limits: quantities },
     securityContext: {
       privileged: false,

@@ -113,7 +113,7 @@ export const DEFAULT_PROVIDER_POLICY: ProviderPolicy = {
   clusterPublicHostname: '',
   imagePullSecretName: undefined,
   requireAkashNodeLabels: false,
-  spiffe: { enabled: false, agentImage: 'ghcr.io/akash-operator/akash-operator:0.1.0', agentCpuMillis: 20, agentMemoryMi: 64 },
+  spiffe: { enabled: false, agentImage: 'ghcr.io/akash-operator/akash-operator:0.1.0', agentCpuMillis: 20, agentMemoryMi: 128 },
 };
 
 export class ProviderPolicyError extends Error {

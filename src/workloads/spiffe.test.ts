@@ -64,7 +64,7 @@ describe('quota with the sidecar', () => {
     const withAgent = buildResourceQuota(LEASE_ID, [web], overhead).spec!.hard!;
     expect(without['limits.cpu']).toBe('1');
     expect(withAgent['limits.cpu']).toBe('1040m');
-    expect(Number(withAgent['limits.memory']) - Number(without['limits.memory'])).toBe(2 * 64 * 1024 * 1024);
+    expect(Number(withAgent['limits.memory']) - Number(without['limits.memory'])).toBe(2 * 128 * 1024 * 1024);
     expect(withAgent.pods).toBe(without.pods);
   });
 
