@@ -1,6 +1,6 @@
 /**
  * DESIGN §4 dependency rules, checked on the import graph of src/:
- * - akash/ and workloads/ are pure: no I/O modules; client-node only as types;
+ * - akash/, workloads/ and tenancy/ are pure: no I/O modules; client-node only as types;
  * - runtime/ is generic: nothing from the domain folders;
  * - controllers/ never import chain/, gateway/ or bidding/ (they meet through CRs);
  * - api/ imports only TypeBox and itself (its generator script aside).
@@ -43,12 +43,12 @@ const IO_MODULES = /^(node:)?(fs|fs\/promises|net|http|https|http2|child_process
 const under = (target: string, ...folders: string[]) => folders.some((f) => target.startsWith(`${f}/`));
 
 describe('dependency rules', () => {
-  it.each(['akash', 'workloads'])('%s/ is pure', (folder) => {
+  it.each(['akash', 'workloads', 'tenancy'])('%s/ is pure', (folder) => {
     const bad = importsOf(folder).filter(
       (i) =>
         IO_MODULES.test(i.spec) ||
         (i.spec === '@kubernetes/client-node' && !i.typeOnly) ||
-        (i.target !== '' && !under(i.target, 'akash', 'workloads', 'api')) ||
+        (i.target !== '' && !under(i.target, 'akash', 'workloads', 'api', 'tenancy')) ||
         i.target === 'api/generate.ts',
     );
     expect(bad).toEqual([]);

@@ -143,7 +143,7 @@ describe('Prometheus (Debian package) scraping the operator', () => {
       return (m.lease ?? 0) > 0 && (m.manifest ?? 0) > 0 ? m : undefined;
     });
     // Every controller's series exists (zero-initialised), and a scrape never runs ahead of the source.
-    expect(Object.keys(byController).sort()).toEqual(['lease', 'manifest', 'service']);
+    expect(Object.keys(byController).sort()).toEqual(['lease', 'manifest', 'service', 'tenant-tls']);
     const direct = await op!.metrics();
     for (const controller of ['lease', 'manifest'] as const) {
       expect(byController[controller]).toBeGreaterThan(0);

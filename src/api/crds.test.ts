@@ -125,10 +125,18 @@ describe('CRDs', () => {
 
   it('names, scopes, short names and category', () => {
     const byName = Object.fromEntries(crds.map((c) => [c.metadata.name, c.spec]));
-    expect(Object.keys(byName)).toEqual(['leases.provider.akash.network', 'manifests.provider.akash.network', 'services.provider.akash.network']);
+    expect(Object.keys(byName)).toEqual([
+      'leases.provider.akash.network',
+      'manifests.provider.akash.network',
+      'services.provider.akash.network',
+      'tenantroles.provider.akash.network',
+      'tenantrolebindings.provider.akash.network',
+    ]);
     expect(byName['leases.provider.akash.network']).toMatchObject({ scope: 'Cluster', names: { kind: 'Lease', shortNames: ['alease'], categories: ['akash'] } });
     expect(byName['manifests.provider.akash.network']).toMatchObject({ scope: 'Cluster', names: { kind: 'Manifest', shortNames: ['mani'], categories: ['akash'] } });
     expect(byName['services.provider.akash.network']).toMatchObject({ scope: 'Namespaced', names: { kind: 'Service', shortNames: ['asvc'], categories: ['akash'] } });
+    expect(byName['tenantroles.provider.akash.network']).toMatchObject({ scope: 'Namespaced', names: { kind: 'TenantRole', shortNames: ['trole'], categories: ['akash'] } });
+    expect(byName['tenantrolebindings.provider.akash.network']).toMatchObject({ scope: 'Namespaced', names: { kind: 'TenantRoleBinding', shortNames: ['trb'], categories: ['akash'] } });
   });
 
   it('status subresource on all, scale on Service at spec.count', () => {

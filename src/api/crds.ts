@@ -7,6 +7,7 @@ import { API_VERSION, CATEGORY, GROUP, VERSION } from './common.ts';
 import { LEASE_KIND, LEASE_PLURAL, LeaseSpec, LeaseStatus } from './lease.ts';
 import { MANIFEST_KIND, MANIFEST_PLURAL, ManifestSpec, ManifestStatus } from './manifest.ts';
 import { SERVICE_KIND, SERVICE_PLURAL, ServiceSpec, ServiceStatus } from './service.ts';
+import { TENANT_ROLE_BINDING_KIND, TENANT_ROLE_BINDING_PLURAL, TENANT_ROLE_KIND, TENANT_ROLE_PLURAL, TenantRbacStatus, TenantRoleBindingSpec, TenantRoleSpec } from './tenant-rbac.ts';
 import { toStructuralSchema, type JSONSchemaProps } from './structural.ts';
 
 /** The fields of apiextensions.k8s.io/v1 CustomResourceDefinition that we set. */
@@ -107,6 +108,30 @@ const KINDS: KindDefinition[] = [
     ],
     scale: { specReplicasPath: '.spec.count', statusReplicasPath: '.status.replicas', labelSelectorPath: '.status.selector' },
   },
+  {
+    kind: TENANT_ROLE_KIND,
+    plural: TENANT_ROLE_PLURAL,
+    shortName: 'trole',
+    scope: 'Namespaced',
+    description: 'What grantees may do on a lease (actions, services, replica bounds); in the lease namespace.',
+    spec: TenantRoleSpec,
+    status: TenantRbacStatus,
+    columns: [AGE],
+  },
+  {
+    kind: TENANT_ROLE_BINDING_KIND,
+    plural: TENANT_ROLE_BINDING_PLURAL,
+    shortName: 'trb',
+    scope: 'Namespaced',
+    description: 'A TenantRole granted to Akash accounts until an expiry; in the lease namespace.',
+    spec: TenantRoleBindingSpec,
+    status: TenantRbacStatus,
+    columns: [
+      { name: 'Role', type: 'string', jsonPath: '.spec.roleRef.name' },
+      { name: 'Expires', type: 'string', jsonPath: '.spec.expiresAt' },
+      AGE,
+    ],
+  },
 ];
 
 function buildCrd(def: KindDefinition): CustomResourceDefinition {
@@ -152,7 +177,7 @@ function buildCrd(def: KindDefinition): CustomResourceDefinition {
   };
 }
 
-/** All our CRDs, in a stable order (Lease, Manifest, Service). */
+/** All our CRDs, in a stable order (Lease, Manifest, Service, TenantRole, TenantRoleBinding). */
 export function buildCrds(): CustomResourceDefinition[] {
   return KINDS.map(buildCrd);
 }
