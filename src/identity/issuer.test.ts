@@ -4,48 +4,19 @@
  * upstream root. Also the refusals when the PEM files do not make a usable signing CA.
  */
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { certificateParts } from './der-reader.ts';
 import { issuerFromPem } from './issuer.ts';
 import { pemCertificates, toPem } from './pem.ts';
-import { hasOpenssl, openssl, opensslVerify, px509 } from './testing.ts';
+import { hasOpenssl, makeUpstreamPki, openssl, opensslVerify, px509, type UpstreamPki } from './testing.ts';
 import { createSelfSignedCa, issueSvidWithKey, svidChainDer } from './x509.ts';
 
 const TD = 'provider.example';
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-interface UpstreamPki {
-  root: string;
-  /** upstream intermediate, signed by root */
-  mid: string;
-  /** our signing intermediate, signed by mid */
-  signing: string;
-  signingKey: string;
-  rootKey: string;
-}
-
-/** root (P-256) → mid (P-256) → signing (`keyAlg`), with the extensions a CA needs; PEM texts. */
-function upstreamPki(keyAlg: string[], signingExt: string): UpstreamPki {
-  const dir = mkdtempSync(path.join(tmpdir(), 'upstream-pki-'));
-  dirs.push(dir);
-  const ca = 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n';
-  writeFileSync(path.join(dir, 'ca.cnf'), ca);
-  writeFileSync(path.join(dir, 'signing.cnf'), `${ca}${signingExt}`);
-  openssl(dir, 'ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'root.key');
-  openssl(dir, 'req', '-x509', '-new', '-key', 'root.key', '-subj', '/C=US/O=Upstream/CN=Upstream Root', '-days', '3650', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-out', 'root.pem');
-  openssl(dir, 'genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', 'mid.key');
-  openssl(dir, 'req', '-new', '-key', 'mid.key', '-subj', '/O=Upstream/CN=Upstream Issuing', '-out', 'mid.csr');
-  openssl(dir, 'x509', '-req', '-in', 'mid.csr', '-CA', 'root.pem', '-CAkey', 'root.key', '-set_serial', '2', '-days', '3000', '-extfile', 'ca.cnf', '-out', 'mid.pem');
-  openssl(dir, 'genpkey', ...keyAlg, '-out', 'signing.key');
-  openssl(dir, 'req', '-new', '-key', 'signing.key', '-subj', '/C=US/O=Provider/CN=Provider SPIFFE', '-out', 'signing.csr');
-  openssl(dir, 'x509', '-req', '-in', 'signing.csr', '-CA', 'mid.pem', '-CAkey', 'mid.key', '-set_serial', '3', '-days', '365', '-extfile', 'signing.cnf', '-out', 'signing.pem');
-  const read = (f: string) => readFileSync(path.join(dir, f), 'utf8');
-  return { root: read('root.pem'), mid: read('mid.pem'), signing: read('signing.pem'), signingKey: read('signing.key'), rootKey: read('root.key') };
-}
 
 const der = (pem: string): Buffer => pemCertificates(pem)[0]!;
 
@@ -54,7 +25,7 @@ describe.skipIf(!hasOpenssl)('issuerFromPem with an upstream-signed intermediate
     ['EC P-384 with a SPIFFE ID', ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-384'], `subjectAltName=URI:spiffe://${TD}\n`, undefined, 'ECDSA', 'SHA-384'],
     ['RSA-2048 without a SPIFFE ID', ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048'], '', TD, 'RSASSA-PKCS1-v1_5', 'SHA-256'],
   ])('%s: leaves chain to the upstream root', async (_name, keyAlg, ext, trustDomain, sigName, hashName) => {
-    const pki = upstreamPki(keyAlg, ext);
+    const pki = makeUpstreamPki(dirs, keyAlg, ext);
     const issuer = issuerFromPem({ certPem: pki.signing + pki.mid, keyPem: pki.signingKey, rootsPem: pki.root, ...(trustDomain ? { trustDomain } : {}) });
     expect(issuer.trustDomain).toBe(TD);
     expect(issuer.chain).toEqual([der(pki.signing), der(pki.mid)]);
@@ -93,8 +64,8 @@ describe.skipIf(!hasOpenssl)('issuerFromPem with an upstream-signed intermediate
   let pki: UpstreamPki;
   let otherPki: UpstreamPki;
   beforeAll(() => {
-    pki = upstreamPki(['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'], `subjectAltName=URI:spiffe://${TD}\n`);
-    otherPki = upstreamPki(['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'], '');
+    pki = makeUpstreamPki(dirs, ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'], `subjectAltName=URI:spiffe://${TD}\n`);
+    otherPki = makeUpstreamPki(dirs, ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'], '');
   });
 
   it.each([
@@ -111,7 +82,7 @@ describe.skipIf(!hasOpenssl)('issuerFromPem with an upstream-signed intermediate
   });
 
   it('refuses a certificate that may not sign, and a signing ID with a path', () => {
-    const leafPki = upstreamPki(['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'], `subjectAltName=URI:spiffe://${TD}/not-a-ca\n`);
+    const leafPki = makeUpstreamPki(dirs, ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'], `subjectAltName=URI:spiffe://${TD}/not-a-ca\n`);
     expect(() => issuerFromPem({ certPem: leafPki.signing, keyPem: leafPki.signingKey })).toThrow(/rule ca-path/);
     const ca = createSelfSignedCa({ trustDomain: TD, notBefore: new Date(), notAfter: new Date(Date.now() + 3_600_000) });
     const svid = issueSvidWithKey(issuerFromPem({ certPem: toPem(ca.cert, 'CERTIFICATE'), keyPem: ca.key.export({ type: 'pkcs8', format: 'pem' }) as string }), `spiffe://${TD}/w`, 60, new Date());

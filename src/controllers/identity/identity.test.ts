@@ -1,12 +1,14 @@
 import { X509Certificate } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { rmSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
 import { EXAMPLE_LEASE_ID } from '../../api/examples.ts';
 import { pemCertificates } from '../../identity/index.ts';
+import { makeUpstreamPki, opensslVerify } from '../../identity/testing.ts';
 import { silentLogger, type KubeClient, type KubeObject } from '../../runtime/index.ts';
 import { leaseIdLabels, serviceLabels } from '../../workloads/labels.ts';
 import { ANNOTATION_SVID_ROTATE_AT } from '../../workloads/spiffe.ts';
 import type { SecretObject, ServiceCr } from '../service/kinds.ts';
-import { fingerprint, parseCaSecret, selfSignedAuthority } from './authority.ts';
+import { fingerprint, parseCaSecret, selfSignedAuthority, upstreamAuthority } from './authority.ts';
 import { reconcileCa, type CaDeps } from './ca.ts';
 import type { IdentityConfig } from './config.ts';
 import { reconcileSvid, type SvidDeps } from './svid.ts';
@@ -176,5 +178,42 @@ describe('SVID controller', () => {
     expect(c.writes.at(-1)).toBe('delete Secret web-svid');
     c.objects.set('Service/lease-ns/web', service);
     expect((await reconcileSvid(deps(t0, { authority: () => undefined }), 'lease-ns/web')).requeueAfterMs).toBe(2000);
+  });
+});
+
+describe('upstream CA mode', () => {
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+  it('publishes the upstream root, writes no CA Secret, and issues SVIDs that chain to the root', async () => {
+    const pki = makeUpstreamPki(dirs, ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'], `subjectAltName=URI:spiffe://${config.trustDomain}\n`);
+    const c = cluster();
+    const b64 = (s: string) => Buffer.from(s).toString('base64');
+    const upstream = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'upstream', namespace: 'op', uid: 'u1', resourceVersion: '1' }, data: { 'tls.crt': b64(pki.signing + pki.mid), 'tls.key': b64(pki.signingKey), 'ca.crt': b64(pki.root) } };
+    c.objects.set('Secret/op/upstream', upstream as KubeObject);
+    const upstreamConfig = { ...config, upstreamCaSecretName: 'upstream' };
+    const now = new Date();
+    await reconcileCa({ ...caDeps(c, now), config: upstreamConfig }, silentLogger());
+    expect(c.writes).toEqual(['ConfigMap bundle']);
+    const bundle = pemCertificates((c.objects.get('ConfigMap/op/bundle') as KubeObject & { data: Record<string, string> }).data['bundle.pem']!);
+    expect(bundle).toEqual(pemCertificates(pki.root));
+
+    const svc: ServiceCr = {
+      apiVersion: 'provider.akash.network/v1alpha1',
+      kind: 'Service',
+      metadata: { name: 'api', namespace: 'lease-ns', uid: 'svc', labels: { ...serviceLabels(EXAMPLE_LEASE_ID, 'api'), ...leaseIdLabels(EXAMPLE_LEASE_ID) } },
+      spec: { identity: { spiffe: true } } as ServiceCr['spec'],
+    };
+    c.objects.set('Service/lease-ns/api', svc);
+    const auth = upstreamAuthority(upstream as SecretObject, config.trustDomain);
+    await reconcileSvid(
+      { client: c.client, trustDomain: config.trustDomain, svidTtlSeconds: 3600, enabled: true, services: c.informer('Service') as never, managedSecrets: c.informer('Secret') as never, authority: () => auth, issued: { inc: () => undefined }, resyncMs: 600_000, now: () => now },
+      'lease-ns/api',
+    );
+    const secret = c.objects.get('Secret/lease-ns/api-svid') as SecretObject;
+    const chain = pemCertificates(Buffer.from(secret.data!['svid.pem']!, 'base64').toString());
+    // Leaf, then our intermediate, then the upstream intermediate: what a verifier needs below the root.
+    expect(chain.slice(1)).toEqual([...pemCertificates(pki.signing), ...pemCertificates(pki.mid)]);
+    expect(opensslVerify({ roots: bundle, leaf: chain[0]!, untrusted: chain.slice(1), purpose: 'sslclient' }).ok).toBe(true);
   });
 });
