@@ -7,6 +7,10 @@ set -euo pipefail
 
 need=()
 command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
+# A private image registry for e2e/registry (Distribution 2.8, /usr/bin/docker-registry) and
+# htpasswd from apache2-utils: the registry's htpasswd auth accepts bcrypt entries only (-B).
+command -v docker-registry >/dev/null 2>&1 || need+=(docker-registry)
+command -v htpasswd >/dev/null 2>&1 || need+=(apache2-utils)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 sudo=()

@@ -4,6 +4,7 @@
  * election on (the default), every replica serves the ops server but only the leader runs the
  * manager; a replica that loses the lease stops reconciling at once and reports `fatal`.
  */
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import * as k8s from '@kubernetes/client-node';
 import type { LoadedConfig } from './config/load.ts';
@@ -16,6 +17,7 @@ import { registerServiceController } from './controllers/service/index.ts';
 import { BUNDLE_JWKS_KEY } from './controllers/identity/ca.ts';
 import { ConfigMapRef } from './controllers/refs.ts';
 import { registerTenantTlsController } from './controllers/tenant-tls/index.ts';
+import { startGatewayFromConfig } from './gateway/index.ts';
 import { startBundleEndpoint, type BundleEndpoint } from './identity/bundle-endpoint.ts';
 import {
   EventRecorder,
@@ -119,9 +121,25 @@ export async function startOperator(cfg: LoadedConfig, opts: { log?: Logger } = 
     : undefined;
 
   // A standby is ready (it serves metrics and can take over); the leader once its caches synced.
+  // Every replica serves the tenant gateway (like the ops server): tenants never wait for a failover.
+  const gateway = cfg.gateway.addr
+    ? await startGatewayFromConfig(cfg.gateway, {
+        client,
+        transport: kubeConfigTransport(kc),
+        operatorNamespace: cfg.namespace,
+        registry: metrics.registry,
+        metrics,
+        log,
+        version: operatorVersion(),
+        policy: cfg.resolvedPolicy,
+      }).catch((e: unknown) => {
+        throw new ConfigError(errorMessage(e));
+      })
+    : undefined;
   const readiness: Record<string, Check> = elector
     ? { 'leader-election': () => elector.ready(), informers: () => !elector.isLeader || manager.ready() }
     : { informers: () => manager.ready() };
+  if (gateway) readiness.gateway = () => gateway.ready();
   const { host, port } = splitAddr(cfg.metricsAddr);
   const ops = await startOpsServer({ metrics, host, port, log, readiness });
   const bundleEndpoint = cfg.identity.enabled && cfg.identity.bundleEndpoint.addr ? await startBundleEndpointFor(cfg, client, log) : undefined;
@@ -149,6 +167,7 @@ export async function startOperator(cfg: LoadedConfig, opts: { log?: Logger } = 
       await manager.stop();
       await recorder.close();
       await bundleEndpoint?.close();
+      await gateway?.close();
       await ops.close();
       log.info('operator stopped');
     })());
@@ -174,4 +193,9 @@ async function startBundleEndpointFor(cfg: LoadedConfig, client: KubeClient, log
   } catch (e) {
     throw new ConfigError((e as Error).message);
   }
+}
+
+/** The operator's version (package.json), for the gateway's GET /version. */
+function operatorVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }

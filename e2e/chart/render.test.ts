@@ -114,6 +114,22 @@ describe('the chart', () => {
     });
   });
 
+  it('adds the tenant gateway (rights, port, Service, TLS Secret) only when enabled', async () => {
+    const docs = await render('gateway.enabled=true', 'gateway.tlsSecretName=gw-tls', 'gateway.providerAddress=akash1nxq8gmsw2vlz3m68qvyvcf3kh6q269ajvqw6y0');
+    const rules = table(one(docs, 'ClusterRole').rules!);
+    expect(rules['provider.akash.network/services/scale']).toBe('patch');
+    expect(rules['provider.akash.network/tenantroles']).toBe('list');
+    expect(rules['provider.akash.network/manifests']).toBe('create,get,list,patch,watch');
+    expect(table(one(docs, 'Role').rules!)['core/secrets']).toBe('get,list,watch');
+    const svc = docs.find((d) => d.kind === 'Service' && d.metadata.name === 'rel-akash-operator-gateway');
+    expect(svc).toBeDefined();
+    const cfg = parseAllDocuments(one(docs, 'ConfigMap').data!['config.yaml']!)[0]!.toJS() as { gateway?: { addr: string } };
+    expect(cfg.gateway?.addr).toBe('0.0.0.0:8443');
+    const without = table(one(await render(), 'ClusterRole').rules!);
+    expect(without['provider.akash.network/services/scale']).toBeUndefined();
+    await expect(render('gateway.enabled=true')).rejects.toThrow(/tlsSecretName|providerAddress/);
+  });
+
   it('adds HTTPRoute rights only when the policy routes with the Gateway API', async () => {
     const rules = table(one(await render('config.policy.ingress.mode=httproute'), 'ClusterRole').rules!);
     expect(rules['gateway.networking.k8s.io/httproutes']).toBe('create,delete,list,patch,watch');

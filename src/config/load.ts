@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import { Value } from '@sinclair/typebox/value';
 import { parse } from 'yaml';
 import { resolveProviderPolicy, type ProviderPolicy, type ProviderPolicyInput } from '../workloads/policy.ts';
+import { gatewayConfigProblems } from '../gateway/config.ts';
 import { OperatorConfig } from './schema.ts';
 
 export class ConfigError extends Error {
@@ -18,7 +19,11 @@ export interface LoadedConfig extends OperatorConfig {
 }
 
 /** A setting: a top-level key, or `leaderElection.<key>`. */
-export type ConfigPath = keyof OperatorConfig | `leaderElection.${keyof OperatorConfig['leaderElection']}` | `identity.${keyof OperatorConfig['identity']}`;
+export type ConfigPath =
+  | keyof OperatorConfig
+  | `leaderElection.${keyof OperatorConfig['leaderElection']}`
+  | `identity.${keyof OperatorConfig['identity']}`
+  | `gateway.${keyof OperatorConfig['gateway']}`;
 
 /** Flag name → setting; flags are `--name value` or `--name=value`. */
 const FLAGS: Record<string, ConfigPath> = {
@@ -41,6 +46,10 @@ const FLAGS: Record<string, ConfigPath> = {
   'svid-ttl-seconds': 'identity.svidTtlSeconds',
   'ca-ttl-seconds': 'identity.caTtlSeconds',
   'spiffe-agent-image': 'identity.agentImage',
+  'gateway-addr': 'gateway.addr',
+  'gateway-cert-file': 'gateway.certFile',
+  'gateway-key-file': 'gateway.keyFile',
+  'provider-address': 'gateway.providerAddress',
 };
 
 /** Environment variable → setting. POD_NAMESPACE is what the chart's downward API sets. */
@@ -54,6 +63,8 @@ const ENV: Record<string, ConfigPath> = {
   AKASH_OPERATOR_IDENTITY: 'identity.enabled',
   AKASH_OPERATOR_TRUST_DOMAIN: 'identity.trustDomain',
   AKASH_OPERATOR_SPIFFE_AGENT_IMAGE: 'identity.agentImage',
+  AKASH_OPERATOR_GATEWAY_ADDR: 'gateway.addr',
+  AKASH_OPERATOR_PROVIDER_ADDRESS: 'gateway.providerAddress',
 };
 
 const NUMERIC = new Set<ConfigPath>([
@@ -133,6 +144,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const cfg = withDefaults as OperatorConfig;
   checkLeaderElection(cfg.leaderElection, source);
   checkIdentity(cfg.identity, source);
+  const gatewayProblems = gatewayConfigProblems(cfg.gateway);
+  if (gatewayProblems.length > 0) throw new ConfigError(`configuration is invalid:\n${gatewayProblems.map((p) => `  ${p}`).join('\n')}`);
   let resolvedPolicy: ProviderPolicy;
   try {
     const policy = cfg.policy as ProviderPolicyInput;

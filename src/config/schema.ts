@@ -3,6 +3,7 @@
  * Provider policy (what tenant workloads may do) is checked by `resolveProviderPolicy`.
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { GatewayConfig } from '../gateway/config.ts';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
@@ -81,6 +82,8 @@ export const OperatorConfig = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    /** The tenant gateway (src/gateway/README.md): the Go provider's REST API for Akash tools. */
+    gateway: GatewayConfig,
     /** Provider policy for tenant workloads; see src/workloads/policy.ts for every field and default. */
     policy: Type.Record(Type.String(), Type.Unknown(), { default: {} }),
   },

@@ -7,6 +7,8 @@ const ref = (apiVersion: string, kind: string, plural: string, namespaced: boole
 export const LeaseRef = ref(API_VERSION, 'Lease', 'leases', false);
 export const ManifestRef = ref(API_VERSION, 'Manifest', 'manifests', false);
 export const ServiceCrRef = ref(API_VERSION, 'Service', 'services', true);
+export const TenantRoleRef = ref(API_VERSION, 'TenantRole', 'tenantroles', true);
+export const TenantRoleBindingRef = ref(API_VERSION, 'TenantRoleBinding', 'tenantrolebindings', true);
 
 export const NamespaceRef = ref('v1', 'Namespace', 'namespaces', false);
 export const SecretRef = ref('v1', 'Secret', 'secrets', true);

@@ -90,6 +90,13 @@ identity:
     certFile: /var/run/akash-operator/bundle-endpoint/tls.crt
     keyFile: /var/run/akash-operator/bundle-endpoint/tls.key
   {{- end }}
+{{- if .Values.gateway.enabled }}
+gateway:
+  addr: "0.0.0.0:{{ .Values.gateway.port }}"
+  certFile: /var/run/akash-operator/gateway/tls.crt
+  keyFile: /var/run/akash-operator/gateway/tls.key
+  providerAddress: {{ required "gateway.providerAddress is required when the gateway is enabled" .Values.gateway.providerAddress | quote }}
+{{- end }}
 policy:
   {{- toYaml .Values.config.policy | nindent 2 }}
 {{- end }}

@@ -15,7 +15,7 @@ function capture(): { out: Writable; text: () => string } {
 }
 
 describe('akash-operator crds', () => {
-  it('prints the three CRDs as one YAML stream', async () => {
+  it('prints every CRD as one YAML stream', async () => {
     const { out, text } = capture();
     await main(['crds'], out);
     const docs = parseAllDocuments(text()).map((d) => d.toJS() as { kind: string; metadata: { name: string } });
@@ -23,6 +23,8 @@ describe('akash-operator crds', () => {
       'CustomResourceDefinition/leases.provider.akash.network',
       'CustomResourceDefinition/manifests.provider.akash.network',
       'CustomResourceDefinition/services.provider.akash.network',
+      'CustomResourceDefinition/tenantroles.provider.akash.network',
+      'CustomResourceDefinition/tenantrolebindings.provider.akash.network',
     ]);
   });
 });

@@ -1,0 +1,61 @@
+/**
+ * What the gateway reads and writes, as one narrow interface. Until the chain layer exists the
+ * lease truth is the `Lease` CRs (cluster-scoped, written by the chain sync or by an admin), and the
+ * status truth is the `Service` CRs of each lease namespace. `kube-store.ts` implements it on the API
+ * server; `memory-store.ts` in memory, for tests.
+ */
+import type { SecretReference } from '../api/common.ts';
+import type { Lease } from '../api/lease.ts';
+import type { Manifest } from '../api/manifest.ts';
+import type { Service } from '../api/service.ts';
+import type { TenantRole, TenantRoleBinding } from '../api/tenant-rbac.ts';
+import type { KubeObject } from '../runtime/index.ts';
+
+export type LeaseObject = KubeObject & Pick<Lease, 'spec' | 'status'>;
+export type ManifestObject = KubeObject & Pick<Manifest, 'spec' | 'status'>;
+export type ServiceObject = KubeObject & Pick<Service, 'spec' | 'status'>;
+export type SecretObject = KubeObject & { type?: string; data?: Record<string, string> };
+
+/** What one accepted manifest becomes: the Manifest CR and the Secrets beside it. */
+export interface ManifestWrite {
+  manifest: ManifestObject;
+  /** Registry credentials and the canonical bytes, in the operator namespace; data base64. */
+  secrets: SecretObject[];
+  /**
+   * The label selector of every Secret the gateway keeps for this manifest: those it selects and
+   * `secrets` does not name are left over from an earlier version and are deleted.
+   */
+  secretSelector: string;
+}
+
+/** The parts of a registry-credentials Secret a tenant may see again (never the password). */
+export interface RegistryCredentialsView {
+  host: string;
+  username: string;
+  email: string;
+}
+
+/** The tenant RBAC objects of one lease namespace (docs/adr/0005-tenant-rbac.md). */
+export interface TenantGrants {
+  roles: Pick<TenantRole, 'metadata' | 'spec'>[];
+  bindings: Pick<TenantRoleBinding, 'metadata' | 'spec'>[];
+}
+
+export interface GatewayStore {
+  /** Every Lease CR of deployment sequence `dseq`, whatever its owner, provider or state. */
+  leasesOfDeployment(dseq: string): Promise<LeaseObject[]>;
+  /** The Service CRs of a lease namespace. */
+  servicesIn(namespace: string): Promise<ServiceObject[]>;
+  manifest(name: string): Promise<ManifestObject | undefined>;
+  registryCredentials(ref: SecretReference): Promise<RegistryCredentialsView | undefined>;
+  /** Writes the Secrets and the Manifest CR (server-side apply: resubmitting is a no-op). */
+  saveManifest(write: ManifestWrite): Promise<void>;
+  /** For GET /status: active leases and deployments of `provider`. */
+  counts(provider: string): Promise<{ leases: number; deployments: number }>;
+  /** The TenantRoles and TenantRoleBindings of a lease namespace. */
+  tenantGrants(namespace: string): Promise<TenantGrants>;
+  /** Sets a Service CR's replica count through its scale subresource. */
+  scaleService(namespace: string, service: string, replicas: number): Promise<void>;
+  /** The API server's /version, for GET /version; undefined when unknown. */
+  kubeVersion(): Promise<unknown>;
+}
