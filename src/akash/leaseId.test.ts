@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from './errors.ts';
-import { type LeaseId, bech32Decode, formatLeaseId, isAkashAddress, parseLeaseId } from './leaseId.ts';
+import { bech32Decode } from './bech32.ts';
+import { type LeaseId, formatLeaseId, isAkashAddress, parseLeaseId } from './leaseId.ts';
 import { base32HexLower, leaseNamespace, staticIngressHost } from './namespace.ts';
 
 const OWNER = 'akash1angnwmnsv5vkp4jpgkdcunar8efpvennxwwcev';

@@ -4,6 +4,7 @@
  * (chain-sdk `LeaseID.String()`; `bseq` is not part of it). The names derived from it (namespace,
  * static ingress host) are in namespace.ts.
  */
+import { bech32Decode } from './bech32.ts';
 import { ValidationError, problem, type Problem } from './errors.ts';
 import { leaseIdString } from './namespace.ts';
 
@@ -18,55 +19,6 @@ export interface LeaseId {
   provider: string;
   /** bid sequence; always 0 on chain today, and not part of the string form */
   bseq?: number;
-}
-
-// --- bech32 (BIP-173), as cosmos sdk.AccAddressFromBech32 checks account addresses ----------------
-
-const CHARSET = 'qpzry9x8gf2tvdw0s3jn54khce6mua7l';
-const GENERATORS = [0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3];
-
-function polymod(values: number[]): number {
-  let chk = 1;
-  for (const v of values) {
-    const top = chk >>> 25;
-    chk = ((chk & 0x1ffffff) << 5) ^ v;
-    for (let i = 0; i < 5; i++) if ((top >>> i) & 1) chk ^= GENERATORS[i]!;
-  }
-  return chk >>> 0;
-}
-
-const hrpExpand = (hrp: string): number[] => [...[...hrp].map((c) => c.charCodeAt(0) >> 5), 0, ...[...hrp].map((c) => c.charCodeAt(0) & 31)];
-
-/** Decodes a bech32 string into its human-readable part and bytes; undefined if it is not valid bech32. */
-export function bech32Decode(address: string): { prefix: string; bytes: Uint8Array } | undefined {
-  if (address.length < 8 || address.length > 1023) return undefined;
-  if (address !== address.toLowerCase() && address !== address.toUpperCase()) return undefined;
-  const s = address.toLowerCase();
-  const sep = s.lastIndexOf('1');
-  if (sep < 1 || sep + 7 > s.length) return undefined;
-  const prefix = s.slice(0, sep);
-  if ([...prefix].some((c) => c.charCodeAt(0) < 33 || c.charCodeAt(0) > 126)) return undefined;
-  const data: number[] = [];
-  for (const c of s.slice(sep + 1)) {
-    const v = CHARSET.indexOf(c);
-    if (v < 0) return undefined;
-    data.push(v);
-  }
-  if (polymod([...hrpExpand(prefix), ...data]) !== 1) return undefined;
-  // 5-bit groups → bytes, no padding beyond 4 zero bits
-  let acc = 0;
-  let bits = 0;
-  const out: number[] = [];
-  for (const v of data.slice(0, -6)) {
-    acc = ((acc << 5) | v) & 0x1fff; // only the pending bits matter
-    bits += 5;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push((acc >> bits) & 0xff);
-    }
-  }
-  if (bits >= 5 || ((acc << (8 - bits)) & 0xff) !== 0) return undefined;
-  return { prefix, bytes: Uint8Array.from(out) };
 }
 
 /** An Akash account address: bech32 with prefix `akash`, 1..255 address bytes (cosmos rules). */

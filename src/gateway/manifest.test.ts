@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalizeWireManifest } from '../akash/canonical.ts';
 import { resolveProviderPolicy } from '../workloads/policy.ts';
-import { HttpError } from './errors.ts';
 import { CANONICAL_KEY, credentialsSecretName, planManifest, type IntakeInput } from './manifest.ts';
-import { leaseObject, tenantKey, wireManifest } from './testing.ts';
+import { leaseObject, refusal, tenantKey, wireManifest } from './testing.ts';
 
 const OWNER = tenantKey().address;
 const OTHER = tenantKey().address;
@@ -22,16 +21,6 @@ function input(over: Partial<IntakeInput> = {}): IntakeInput {
     operatorNamespace: 'akash-operator',
     ...over,
   };
-}
-
-function refusal(f: () => unknown): HttpError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof HttpError) return e;
-    throw e;
-  }
-  throw new Error('expected a refusal');
 }
 
 describe('planManifest', () => {

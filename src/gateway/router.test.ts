@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { HttpError } from './errors.ts';
 import { leaseParams, matchRoute } from './router.ts';
-
-function refusal(f: () => unknown): HttpError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof HttpError) return e;
-    throw e;
-  }
-  throw new Error('expected a refusal');
-}
+import { refusal } from './testing.ts';
 
 describe('matchRoute', () => {
   it("matches the Go provider's paths", () => {

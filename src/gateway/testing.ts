@@ -12,6 +12,7 @@ import path from 'node:path';
 import * as x509 from '@peculiar/x509';
 import { leaseNamespace } from '../akash/namespace.ts';
 import { adr36SignBytes } from './auth/adr36.ts';
+import { HttpError } from './errors.ts';
 import { akashAddress } from './auth/secp256k1.ts';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
@@ -242,4 +243,15 @@ export function leaseObject(id: { owner: string; dseq: string; gseq?: number; os
     metadata: { name: leaseNamespace(full) },
     spec: { id: full, price: { denom: 'uact', amount: '1.0' }, deploymentHash, state, source: 'manual' as const },
   };
+}
+
+/** The HttpError `f` throws; fails the test when it throws something else or nothing. */
+export function refusal(f: () => unknown): HttpError {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof HttpError) return e;
+    throw e;
+  }
+  throw new Error('expected a refusal');
 }

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { claimsFor, nowSeconds, signJwt, tamper, tenantKey } from '../testing.ts';
 import { StaticAccountKeys } from './account-keys.ts';
 import { verifyJwt, type TokenFailure } from './jwt.ts';
-import { accountBytes, bech32Encode, keyMatchesAddress, secp256k1PublicKey } from './secp256k1.ts';
+import { bech32Encode } from '../../akash/bech32.ts';
+import { accountBytes, keyMatchesAddress, secp256k1PublicKey } from './secp256k1.ts';
 
 const alice = tenantKey();
 const mallory = tenantKey();

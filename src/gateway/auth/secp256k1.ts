@@ -4,7 +4,7 @@
  * compressed point is wrapped in a SubjectPublicKeyInfo so OpenSSL checks it is on the curve.
  */
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
-import { bech32Decode } from '../../akash/leaseId.ts';
+import { bech32Decode, bech32Encode } from '../../akash/bech32.ts';
 
 // SEQUENCE { SEQUENCE { id-ecPublicKey, secp256k1 }, BIT STRING (0 unused bits) } for a 33-byte point.
 const SPKI_PREFIX = Buffer.from('3036301006072a8648ce3d020106052b8104000a032200', 'hex');
@@ -32,41 +32,6 @@ export function accountBytes(compressed: Uint8Array): Buffer {
 export function keyMatchesAddress(compressed: Uint8Array, address: string): boolean {
   const decoded = bech32Decode(address);
   return decoded !== undefined && decoded.prefix === 'akash' && Buffer.from(decoded.bytes).equals(accountBytes(compressed));
-}
-
-// --- bech32 encoding (BIP-173), for tests and tools that derive an address from a key -------------
-
-const CHARSET = 'qpzry9x8gf2tvdw0s3jn54khce6mua7l';
-const GENERATORS = [0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3];
-
-function polymod(values: number[]): number {
-  let chk = 1;
-  for (const v of values) {
-    const top = chk >>> 25;
-    chk = ((chk & 0x1ffffff) << 5) ^ v;
-    for (let i = 0; i < 5; i++) if ((top >>> i) & 1) chk ^= GENERATORS[i]!;
-  }
-  return chk >>> 0;
-}
-
-/** bech32(prefix, bytes). */
-export function bech32Encode(prefix: string, bytes: Uint8Array): string {
-  const data: number[] = [];
-  let acc = 0;
-  let bits = 0;
-  for (const b of bytes) {
-    acc = ((acc << 8) | b) & 0xfff;
-    bits += 8;
-    while (bits >= 5) {
-      bits -= 5;
-      data.push((acc >> bits) & 31);
-    }
-  }
-  if (bits > 0) data.push((acc << (5 - bits)) & 31);
-  const hrp = [...prefix].map((c) => c.charCodeAt(0));
-  const mod = polymod([...hrp.map((c) => c >> 5), 0, ...hrp.map((c) => c & 31), ...data, 0, 0, 0, 0, 0, 0]) ^ 1;
-  const checksum = Array.from({ length: 6 }, (_, i) => (mod >>> (5 * (5 - i))) & 31);
-  return `${prefix}1${[...data, ...checksum].map((v) => CHARSET[v]).join('')}`;
 }
 
 /** The `akash1…` address of a compressed secp256k1 public key. */
