@@ -121,6 +121,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const c of children) c.kill('SIGTERM');
+  // Cluster-scoped: a later file's operator must not inherit this lease (or its tenant Secrets).
+  // The teardown needs this operator running (the Lease finalizer).
+  const custom = kubeConfig().makeApiClient(k8s.CustomObjectsApi);
+  await custom.deleteClusterCustomObject({ group: 'provider.akash.network', version: 'v1alpha1', plural: 'leases', name: NS }).catch(() => undefined);
+  await custom.deleteClusterCustomObject({ group: 'provider.akash.network', version: 'v1alpha1', plural: 'manifests', name: manifest.metadata.name }).catch(() => undefined);
+  await eventually('the identity lease to be torn down', async () => ((await core().readNamespace({ name: NS }).then(() => false, () => true)) ? true : undefined), 90_000).catch(() => undefined);
   await op?.stop();
   if (root) fs.rmSync(root, { recursive: true, force: true });
 });

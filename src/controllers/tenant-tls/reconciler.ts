@@ -11,6 +11,7 @@
  *   5. expiry: a gauge per hostname, an Event 14 days before, requeue then.
  * No message ever contains key material: the validator's messages name fields and rules only.
  */
+import { createHash } from 'node:crypto';
 import { API_VERSION } from '../../api/common.ts';
 import { SERVICE_KIND } from '../../api/service.ts';
 import { EXPIRY_WARNING_DAYS, validateTenantKeyPair } from '../../identity/tenant-tls.ts';
@@ -47,9 +48,18 @@ export async function reconcileTenantTls(deps: TenantTlsDeps, key: string, log: 
     return {};
   }
   const regarding: KubeObject = { apiVersion: 'v1', kind: 'Secret', metadata: source.metadata };
-  const reject = (reason: string, message: string): ReconcileResult => {
+  // Each outcome is told once per version of the tenant's input, remembered on its Secret: a restart
+  // or a resync re-validates but neither repeats an Event nor writes anything.
+  const version = inputVersion(source);
+  const told = source.metadata.annotations ?? {};
+  const tell = async (key: string, outcome: string, event: () => void): Promise<void> => {
+    if (told[key] === `${version}:${outcome}`) return;
+    event();
+    await deps.client.mergePatch(SecretRef, { name, namespace }, { metadata: { annotations: { [key]: `${version}:${outcome}` } } });
+  };
+  const reject = async (reason: string, message: string): Promise<ReconcileResult> => {
     log.info({ reason, problem: message }, 'tenant key pair refused');
-    deps.recorder.record(regarding, { type: 'Warning', reason, action: 'Validate', note: message });
+    await tell(ANNOTATION_TLS_OUTCOME, reason, () => deps.recorder.record(regarding, { type: 'Warning', reason, action: 'Validate', note: message }));
     return {};
   };
 
@@ -75,10 +85,10 @@ export async function reconcileTenantTls(deps: TenantTlsDeps, key: string, log: 
   // Owned (not controlled) by the Service: gone with it, invisible to its stale-child cleanup.
   const owner = { apiVersion: API_VERSION, kind: SERVICE_KIND, name: service.metadata.name, uid: service.metadata.uid ?? '', controller: false };
   const desired = { ...secret, metadata: { ...secret.metadata, ownerReferences: [owner] } } as KubeObject;
-  const [outcome] = await applyChanged(deps.client, [{ ref: SecretRef, object: desired }], () => deps.managedSecrets.get(secret.metadata!.name!, namespace));
-  if (outcome?.applied) {
-    deps.recorder.record(regarding, { type: 'Normal', reason: 'TLSAccepted', action: 'Validate', note: `key pair for ${hostname} accepted (expires ${pair.notAfter.toISOString()}); used by the Ingress of service ${service.metadata.name}` });
-  }
+  await applyChanged(deps.client, [{ ref: SecretRef, object: desired }], () => deps.managedSecrets.get(secret.metadata!.name!, namespace));
+  await tell(ANNOTATION_TLS_OUTCOME, 'TLSAccepted', () =>
+    deps.recorder.record(regarding, { type: 'Normal', reason: 'TLSAccepted', action: 'Validate', note: `key pair for ${hostname} accepted (expires ${pair.notAfter.toISOString()}); used by the Ingress of service ${service.metadata.name}` }),
+  );
   await deleteCopies(
     deps,
     copies.filter((c) => c.metadata.annotations?.[ANNOTATION_TLS_HOSTNAME] !== hostname),
@@ -90,11 +100,23 @@ export async function reconcileTenantTls(deps: TenantTlsDeps, key: string, log: 
   if (now.getTime() >= warnAt) {
     const days = Math.max(0, Math.floor((pair.notAfter.getTime() - now.getTime()) / DAY_MS));
     const note = `the certificate for ${hostname} expires on ${pair.notAfter.toISOString()} (in ${days} days): upload a renewed key pair`;
-    deps.recorder.record(regarding, { type: 'Warning', reason: 'TLSExpiringSoon', action: 'Validate', note });
-    deps.recorder.record({ apiVersion: API_VERSION, kind: SERVICE_KIND, metadata: service.metadata }, { type: 'Warning', reason: 'TLSExpiringSoon', action: 'Validate', note });
+    await tell(ANNOTATION_TLS_EXPIRY_WARNED, 'TLSExpiringSoon', () => {
+      deps.recorder.record(regarding, { type: 'Warning', reason: 'TLSExpiringSoon', action: 'Validate', note });
+      deps.recorder.record({ apiVersion: API_VERSION, kind: SERVICE_KIND, metadata: service.metadata }, { type: 'Warning', reason: 'TLSExpiringSoon', action: 'Validate', note });
+    });
     return { requeueAfterMs: deps.resyncMs };
   }
   return { requeueAfterMs: Math.min(deps.resyncMs, Math.max(1000, warnAt - now.getTime())) };
+}
+
+/** On the tenant's Secret: the last outcome told (`<input version>:<reason>`), and the expiry warning. */
+export const ANNOTATION_TLS_OUTCOME = 'provider.akash.network/tls-outcome';
+export const ANNOTATION_TLS_EXPIRY_WARNED = 'provider.akash.network/tls-expiry-warned';
+
+/** A short hash of what the tenant handed in (data and hostname), not of our own annotations. */
+function inputVersion(source: SecretObject): string {
+  const input = JSON.stringify([source.metadata.annotations?.[ANNOTATION_TLS_HOSTNAME] ?? '', Object.entries(source.data ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))]);
+  return createHash('sha256').update(input).digest('hex').slice(0, 16);
 }
 
 async function deleteCopies(deps: TenantTlsDeps, copies: SecretObject[]): Promise<void> {
