@@ -64,6 +64,7 @@ bench: deps
 	@node bench/akash-hash.ts
 	@node bench/identity.ts
 	@node bench/operator.ts
+	@node bench/gateway.ts
 
 clean:
 	rm -rf node_modules dist coverage .node

@@ -242,7 +242,7 @@ export async function handle(ctx: HandlerContext, match: RouteMatch, identity: I
       const name = params.service ?? '';
       const svc = await withStore(ctx, 'read the service status', async () => {
         const lease = await leaseFor(ctx, identity!, params, { action: 'status', service: name });
-        return (await ctx.store.servicesIn(leaseNamespace(lease.spec.id))).find((s) => s.metadata.name === name);
+        return ctx.store.service(leaseNamespace(lease.spec.id), name);
       });
       if (!svc) throw notFound('service_not_found', `lease has no service ${JSON.stringify(name.slice(0, 63))}`);
       return ok(serviceStatus(svc));

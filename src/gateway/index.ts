@@ -28,7 +28,7 @@ export interface GatewayDeps {
   transport?: Transport;
   operatorNamespace: string;
   registry: Registry;
-  /** The operator's runtime metrics (the lease informer reports through them). */
+  /** The operator's runtime metrics (the store's informers report through them). */
   metrics?: Metrics;
   log: Logger;
   version: string;
@@ -37,7 +37,7 @@ export interface GatewayDeps {
 }
 
 export interface RunningGateway extends Gateway {
-  /** For /readyz: the lease cache is synced. */
+  /** For /readyz: the Lease, Manifest and Service CR caches are synced. */
   ready(): boolean;
 }
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { canonicalizeWireManifest } from '../akash/canonical.ts';
-import { LeaseRef, ManifestRef, SecretRef } from '../controllers/refs.ts';
+import { LeaseRef, ManifestRef, SecretRef, ServiceCrRef } from '../controllers/refs.ts';
 import { FakeApi } from '../runtime/fake-api.ts';
 import { KubeClient } from '../runtime/index.ts';
 import { KubeGatewayStore } from './kube-store.ts';
@@ -94,6 +94,72 @@ describe('KubeGatewayStore leases', () => {
     expect(await store.leasesOfDeployment('3')).toEqual([]);
     await new Promise((r) => setTimeout(r, 20));
     expect(await store.counts(PROVIDER)).toEqual({ leases: 1, deployments: 1 });
+  });
+});
+
+/** A Service CR as the lease controller writes it, with the status the service controller sets. */
+function serviceCr(namespace: string, name: string, available: number) {
+  return {
+    metadata: { name, namespace },
+    spec: { kind: 'container', image: 'nginx:1.27', env: ['A=1'], resources: { id: 1 }, count: 2, expose: [] },
+    status: { replicas: 2, readyReplicas: available, availableReplicas: available, uris: [`${name}.example.com`], observedGeneration: 1 },
+  };
+}
+
+describe('KubeGatewayStore Service CRs and Manifests', () => {
+  it('serves them from the caches once synced, a status change as soon as its watch event arrives', async () => {
+    const { api, store } = setup();
+    api.put(ServiceCrRef, serviceCr('ns1', 'web', 1));
+    api.put(ServiceCrRef, serviceCr('ns1', 'db', 2));
+    api.put(ServiceCrRef, serviceCr('ns2', 'web', 0));
+    api.put(ManifestRef, { metadata: { name: 'm1' }, spec: { owner: OWNER, dseq: '1', hash: 'a'.repeat(64), groups: [] } });
+    store.start();
+    await store.waitForSync();
+    const reads = api.transport.requests.length;
+
+    expect((await store.servicesIn('ns1')).map((s) => [s.metadata.name, s.status?.availableReplicas]).sort()).toEqual([['db', 2], ['web', 1]]);
+    expect((await store.service('ns2', 'web'))?.status?.uris).toEqual(['web.example.com']);
+    expect((await store.manifest('m1'))?.spec.dseq).toBe('1');
+    api.update(ServiceCrRef, 'web', 'ns1', (o) => void ((o.status as { availableReplicas: number }).availableReplicas = 2));
+    expect((await store.service('ns1', 'web'))?.status?.availableReplicas).toBe(2);
+    expect(api.transport.requests.length).toBe(reads); // all of the above from the caches
+    await new KubeClient(api.transport, { fieldManager: 'test' }).delete(ServiceCrRef, { name: 'db', namespace: 'ns1' });
+    const afterDelete = api.transport.requests.length;
+    expect((await store.servicesIn('ns1')).map((s) => s.metadata.name)).toEqual(['web']);
+    expect(api.transport.requests.length).toBe(afterDelete);
+    // What the views read is kept, the rest of the spec is not.
+    expect((await store.service('ns1', 'web'))?.spec).toEqual({ count: 2 });
+  });
+
+  it('reads from the API what its caches have not seen yet', async () => {
+    const { api, store } = setup();
+    api.put(ServiceCrRef, serviceCr('ns1', 'web', 1));
+    expect(await store.servicesIn('ns1')).toHaveLength(1); // before sync: listed
+    store.start();
+    await store.waitForSync();
+    // The watches end and wait out their backoff: writes now reach only the API server.
+    for (const w of api.transport.watches) w.end();
+    api.put(ServiceCrRef, serviceCr('ns1', 'worker', 1));
+    api.put(ServiceCrRef, serviceCr('ns3', 'web', 1));
+    api.put(ManifestRef, { metadata: { name: 'm2' }, spec: { owner: OWNER, dseq: '2', hash: 'a'.repeat(64), groups: [] } });
+    const reads = api.transport.requests.length;
+    expect(await store.servicesIn('ns1')).toHaveLength(1); // the cache has this namespace: within the watch latency
+    expect(api.transport.requests.length).toBe(reads);
+    expect((await store.service('ns1', 'worker'))?.spec).toEqual({ count: 2 });
+    expect((await store.servicesIn('ns3')).map((s) => s.spec)).toEqual([{ count: 2 }]);
+    expect((await store.manifest('m2'))?.spec.dseq).toBe('2');
+    expect(await store.manifest('absent')).toBeUndefined();
+    expect(api.transport.requests.length).toBe(reads + 4); // one read each
+  });
+
+  it('is ready only when the Lease, Manifest and Service CR caches all hold a full list', async () => {
+    const { api, store } = setup();
+    api.transport.on((req) => (req.method === 'GET' && req.path.endsWith('/manifests') ? { status: 500, body: '{"kind":"Status","code":500}' } : undefined));
+    store.start();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(api.transport.requests.some((r) => r.path.endsWith('/leases'))).toBe(true);
+    expect(api.transport.requests.some((r) => r.path.endsWith('/services'))).toBe(true);
+    expect(store.ready()).toBe(false);
   });
 });
 

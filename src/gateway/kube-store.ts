@@ -1,9 +1,11 @@
 /**
- * The gateway's store on the API server. Leases come from an informer (every replica serves the
- * gateway, so this one runs outside the leader's manager); a deployment the cache does not know yet
- * — a Lease written a moment ago — is looked up with a fresh list, so a tenant is never told "no
- * lease" because of cache lag. Manifests, Service CRs and Secrets are read directly: they are read
- * rarely and must be current.
+ * The gateway's store on the API server. Leases, Manifests and Service CRs come from informers
+ * (cluster-wide; every replica serves the gateway, so these run outside the leader's manager): the
+ * status route, which tenants poll, then costs no API request, and a status change reaches tenants
+ * within the watch latency. Whatever a cache does not have yet — a Lease, Manifest or Service
+ * written a moment ago, or anything before the first list — is read from the API server, so a
+ * tenant is never told "not found" because of cache lag. Secrets and the tenant RBAC objects are
+ * read directly: rare, and a revoked grant must take effect at once.
  *
  * A manifest write is: the Secrets (registry credentials, canonical bytes), then the Manifest CR,
  * all server-side applied, so resubmitting the same manifest changes nothing. The Secrets are owned
@@ -12,7 +14,8 @@
  */
 import { API_VERSION, type SecretReference } from '../api/common.ts';
 import { LeaseRef, ManifestRef, SecretRef, ServiceCrRef, TenantRoleBindingRef, TenantRoleRef } from '../controllers/refs.ts';
-import { ApiError, Informer, silentLogger, type KubeClient, type KubeObject, type Logger, type Metrics, type OwnerReference, type Transport } from '../runtime/index.ts';
+import { ApiError, Informer, silentLogger, stripManagedFields, type KubeClient, type KubeObject, type Logger, type Metrics, type OwnerReference, type Transport } from '../runtime/index.ts';
+import { InformerIndex } from './informer-index.ts';
 import type { GatewayStore, LeaseObject, ManifestObject, ManifestWrite, RegistryCredentialsView, SecretObject, ServiceObject, TenantGrants } from './store.ts';
 
 export interface KubeGatewayStoreOptions {
@@ -44,12 +47,25 @@ async function retrying<T>(f: () => Promise<T>, attempts = 4): Promise<T> {
   }
 }
 
+/**
+ * A Service CR as cached: what the status views read (count, status) and the metadata. The rest of
+ * the spec (image, env, resources…) would be most of its memory, and the gateway never reads it.
+ */
+function serviceView(obj: ServiceObject): ServiceObject {
+  const { metadata } = stripManagedFields(obj);
+  return { apiVersion: obj.apiVersion, kind: obj.kind, metadata, spec: { count: obj.spec?.count }, ...(obj.status ? { status: obj.status } : {}) };
+}
+
 export class KubeGatewayStore implements GatewayStore {
   private readonly client: KubeClient;
   private readonly transport: Transport | undefined;
   private readonly fieldManager: string;
   private readonly log: Logger;
   private readonly leases: Informer<LeaseObject>;
+  private readonly manifests: Informer<ManifestObject>;
+  private readonly services: Informer<ServiceObject>;
+  private readonly leasesByDseq: InformerIndex<LeaseObject>;
+  private readonly servicesByNamespace: InformerIndex<ServiceObject>;
   private version: { at: number; value: unknown } | undefined;
 
   constructor(opts: KubeGatewayStoreOptions) {
@@ -57,24 +73,33 @@ export class KubeGatewayStore implements GatewayStore {
     this.transport = opts.transport;
     this.fieldManager = opts.fieldManager ?? 'akash-operator-gateway';
     this.log = (opts.log ?? silentLogger()).child({ component: 'gateway-store' });
-    this.leases = new Informer<LeaseObject>({ client: opts.client, resource: LeaseRef, log: this.log, ...(opts.metrics ? { metrics: opts.metrics } : {}) });
+    const common = { client: opts.client, log: this.log, ...(opts.metrics ? { metrics: opts.metrics } : {}) };
+    this.leases = new Informer<LeaseObject>({ ...common, resource: LeaseRef });
+    this.manifests = new Informer<ManifestObject>({ ...common, resource: ManifestRef });
+    this.services = new Informer<ServiceObject>({ ...common, resource: ServiceCrRef, transform: serviceView });
+    this.leasesByDseq = new InformerIndex(this.leases, (l) => l.spec?.id?.dseq);
+    this.servicesByNamespace = new InformerIndex(this.services, (s) => s.metadata.namespace);
+  }
+
+  private get informers(): readonly (Informer<LeaseObject> | Informer<ManifestObject> | Informer<ServiceObject>)[] {
+    return [this.leases, this.manifests, this.services];
   }
 
   start(): void {
-    this.leases.start();
+    for (const i of this.informers) i.start();
   }
 
-  /** True once the lease cache holds a full list (for /readyz). */
+  /** True once every cache (Leases, Manifests, Service CRs) holds a full list (for /readyz). */
   ready(): boolean {
-    return this.leases.synced;
+    return this.informers.every((i) => i.synced);
   }
 
-  waitForSync(signal?: AbortSignal): Promise<void> {
-    return this.leases.waitForSync(signal);
+  async waitForSync(signal?: AbortSignal): Promise<void> {
+    await Promise.all(this.informers.map((i) => i.waitForSync(signal)));
   }
 
-  stop(): Promise<void> {
-    return this.leases.stop();
+  async stop(): Promise<void> {
+    await Promise.all(this.informers.map((i) => i.stop()));
   }
 
   private async listLeases(): Promise<LeaseObject[]> {
@@ -89,17 +114,27 @@ export class KubeGatewayStore implements GatewayStore {
   }
 
   async leasesOfDeployment(dseq: string): Promise<LeaseObject[]> {
-    const of = (list: LeaseObject[]) => list.filter((l) => l.spec?.id?.dseq === dseq);
-    const cached = this.leases.synced ? of(this.leases.list()) : [];
+    const cached = this.leases.synced ? this.leasesByDseq.get(dseq) : [];
     if (cached.length > 0) return cached;
-    return of(await this.listLeases());
+    return (await this.listLeases()).filter((l) => l.spec?.id?.dseq === dseq);
   }
 
   async servicesIn(namespace: string): Promise<ServiceObject[]> {
-    return (await retrying(() => this.client.list<ServiceObject>(ServiceCrRef, { namespace }))).items;
+    const cached = this.services.synced ? this.servicesByNamespace.get(namespace) : [];
+    if (cached.length > 0) return cached;
+    return (await retrying(() => this.client.list<ServiceObject>(ServiceCrRef, { namespace }))).items.map(serviceView);
   }
 
-  manifest(name: string): Promise<ManifestObject | undefined> {
+  async service(namespace: string, name: string): Promise<ServiceObject | undefined> {
+    const cached = this.services.synced ? this.services.get(name, namespace) : undefined;
+    if (cached) return cached;
+    // A list, not a get: the gateway's RBAC has list and watch on Service CRs, not get.
+    return (await retrying(() => this.client.list<ServiceObject>(ServiceCrRef, { namespace }))).items.map(serviceView).find((s) => s.metadata.name === name);
+  }
+
+  async manifest(name: string): Promise<ManifestObject | undefined> {
+    const cached = this.manifests.synced ? this.manifests.get(name) : undefined;
+    if (cached) return cached;
     return retrying(() => this.client.get<ManifestObject>(ManifestRef, { name }));
   }
 

@@ -36,6 +36,10 @@ export class MemoryGatewayStore implements GatewayStore {
     return structuredClone(this.services.get(namespace) ?? []);
   }
 
+  async service(namespace: string, name: string): Promise<ServiceObject | undefined> {
+    return (await this.servicesIn(namespace)).find((s) => s.metadata.name === name);
+  }
+
   async manifest(name: string): Promise<ManifestObject | undefined> {
     await this.io();
     return structuredClone(this.manifests.get(name));

@@ -15,6 +15,8 @@ import { errorMessage, silentLogger, type Logger } from '../runtime/index.ts';
 import type { ProviderPolicy } from '../workloads/policy.ts';
 import type { AccountKeys } from './auth/account-keys.ts';
 import { AuthError, authenticate, type ClientCertificates, type Identity } from './auth/authenticate.ts';
+import type { VerifiedClaims } from './auth/jwt.ts';
+import { VerifiedTokens } from './auth/token-cache.ts';
 import { HttpError, unauthorized } from './errors.ts';
 import { authorizeRoute, handle, type HandlerContext, type Reply } from './handlers.ts';
 import { sendError, sendJson } from './http.ts';
@@ -51,6 +53,8 @@ export interface GatewayOptions {
   burst?: number;
   requestTimeoutMs?: number;
   clockSkewSeconds?: number;
+  /** Verified bearer tokens remembered (auth/token-cache.ts); 0 verifies every request afresh. */
+  tokenCacheEntries?: number;
   /** How often the certificate files are checked for a renewal. */
   certReloadMs?: number;
   /** Milliseconds since 1970 (tests move time). */
@@ -89,6 +93,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const now = opts.now ?? Date.now;
   const timeoutMs = opts.requestTimeoutMs ?? 30_000;
   const limiter = new TokenBuckets({ ratePerSecond: opts.ratePerSecond ?? 5, burst: opts.burst ?? 20, now });
+  const cacheEntries = opts.tokenCacheEntries ?? 10_000;
+  const tokens = cacheEntries > 0 ? new VerifiedTokens<VerifiedClaims>({ maxEntries: cacheEntries }) : undefined;
   const ctx: HandlerContext = {
     store: opts.store,
     provider: opts.providerAddress,
@@ -126,6 +132,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
           certificates: opts.clientCertificates,
           now: Math.floor(now() / 1000),
           skewSeconds: opts.clockSkewSeconds ?? 30,
+          ...(tokens ? { cache: tokens } : {}),
         });
       } catch (e) {
         if (!(e instanceof AuthError)) throw e;

@@ -7,13 +7,14 @@
 import type { SecretReference } from '../api/common.ts';
 import type { Lease } from '../api/lease.ts';
 import type { Manifest } from '../api/manifest.ts';
-import type { Service } from '../api/service.ts';
+import type { ServiceSpec, ServiceStatus } from '../api/service.ts';
 import type { TenantRole, TenantRoleBinding } from '../api/tenant-rbac.ts';
 import type { KubeObject } from '../runtime/index.ts';
 
 export type LeaseObject = KubeObject & Pick<Lease, 'spec' | 'status'>;
 export type ManifestObject = KubeObject & Pick<Manifest, 'spec' | 'status'>;
-export type ServiceObject = KubeObject & Pick<Service, 'spec' | 'status'>;
+/** What the status views read of a Service CR (the cache keeps no more; see kube-store.ts). */
+export type ServiceObject = KubeObject & { spec: Pick<ServiceSpec, 'count'>; status?: ServiceStatus };
 export type SecretObject = KubeObject & { type?: string; data?: Record<string, string> };
 
 /** What one accepted manifest becomes: the Manifest CR and the Secrets beside it. */
@@ -46,6 +47,8 @@ export interface GatewayStore {
   leasesOfDeployment(dseq: string): Promise<LeaseObject[]>;
   /** The Service CRs of a lease namespace. */
   servicesIn(namespace: string): Promise<ServiceObject[]>;
+  /** One Service CR of a lease namespace. */
+  service(namespace: string, name: string): Promise<ServiceObject | undefined>;
   manifest(name: string): Promise<ManifestObject | undefined>;
   registryCredentials(ref: SecretReference): Promise<RegistryCredentialsView | undefined>;
   /** Writes the Secrets and the Manifest CR (server-side apply: resubmitting is a no-op). */

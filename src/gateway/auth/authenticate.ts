@@ -7,7 +7,8 @@
 import type { PeerCertificate } from 'node:tls';
 import type { AccountKeys } from './account-keys.ts';
 import type { Claims } from './claims.ts';
-import { TokenError, verifyJwt, type TokenFailure } from './jwt.ts';
+import { TokenError, verifyJwt, type TokenFailure, type VerifiedClaims } from './jwt.ts';
+import type { VerifiedTokens } from './token-cache.ts';
 
 /** The on-chain certificate check (chain-sdk `go/util/tls/verify.go`), for the chain layer to provide. */
 export interface ClientCertificates {
@@ -40,6 +41,8 @@ export interface AuthenticateOptions {
   /** Seconds since 1970. */
   now: number;
   skewSeconds: number;
+  /** Bearer tokens that verified before (see token-cache.ts). */
+  cache?: VerifiedTokens<VerifiedClaims>;
 }
 
 /** Go's AuthHeaderTokenExtractor: `Bearer <token>`, scheme case-insensitive; undefined without a header. */

@@ -7,6 +7,10 @@
  *
  * Order: shape → header → claims → key → signature → time; so a forged token is reported as a bad
  * signature, never as expired.
+ *
+ * With a `cache`, a token that verified before is not verified again while the issuer's key is the
+ * one it verified with: only the time claims are checked against the clock, on every request, as
+ * they would be on the full path (token-cache.ts says what is kept and why).
  */
 import { verify } from 'node:crypto';
 import { isAkashAddress } from '../../akash/leaseId.ts';
@@ -14,6 +18,7 @@ import type { AccountKeys } from './account-keys.ts';
 import { adr36SignBytes } from './adr36.ts';
 import { ClaimsError, parseClaims, type Claims } from './claims.ts';
 import { keyMatchesAddress, secp256k1PublicKey } from './secp256k1.ts';
+import type { VerifiedTokens } from './token-cache.ts';
 
 export const ALGORITHMS = ['ES256K', 'ES256KADR36'] as const;
 export type Algorithm = (typeof ALGORITHMS)[number];
@@ -38,7 +43,11 @@ export interface VerifyOptions {
   /** Seconds since 1970. */
   now: number;
   skewSeconds: number;
+  /** Tokens that verified before (exact string → claims); successes are added. */
+  cache?: VerifiedTokens<VerifiedClaims>;
 }
+
+export type VerifiedClaims = Claims & { alg: Algorithm };
 
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
 
@@ -50,8 +59,32 @@ function decodeJson(segment: string, what: string): unknown {
   }
 }
 
+/** exp, nbf and iat against the clock, with the skew; throws TokenError. */
+function checkTimes(claims: Claims, opts: Pick<VerifyOptions, 'now' | 'skewSeconds'>): void {
+  const skew = opts.skewSeconds;
+  if (opts.now > claims.exp + skew) throw new TokenError('token_expired', `the JWT expired at ${new Date(claims.exp * 1000).toISOString()}`);
+  if (opts.now + skew < claims.nbf) throw new TokenError('token_not_yet_valid', `the JWT is not valid before ${new Date(claims.nbf * 1000).toISOString()}`);
+  if (opts.now + skew < claims.iat) throw new TokenError('token_not_yet_valid', `the JWT is issued in the future (iat ${new Date(claims.iat * 1000).toISOString()})`);
+}
+
 /** The verified claims of `token`; throws TokenError. */
-export async function verifyJwt(token: string, opts: VerifyOptions): Promise<Claims & { alg: Algorithm }> {
+export async function verifyJwt(token: string, opts: VerifyOptions): Promise<VerifiedClaims> {
+  const hit = opts.cache?.get(token);
+  if (hit) {
+    // The issuer's key is looked up again (its source has its own short cache): a tenant whose key
+    // was removed is refused as soon as it would be without this cache.
+    const key = await opts.keys.publicKey(hit.claims.iss);
+    if (key !== undefined && key.equals(hit.key)) {
+      try {
+        checkTimes(hit.claims, opts);
+      } catch (e) {
+        opts.cache?.delete(token);
+        throw e;
+      }
+      return hit.claims;
+    }
+    opts.cache?.delete(token); // the full path below says what is wrong now
+  }
   if (token.length > MAX_TOKEN_LENGTH) throw new TokenError('token_malformed', `the JWT is longer than ${MAX_TOKEN_LENGTH} characters`);
   const parts = token.split('.');
   if (parts.length !== 3 || !parts.every((p) => SEGMENT.test(p))) {
@@ -97,9 +130,8 @@ export async function verifyJwt(token: string, opts: VerifyOptions): Promise<Cla
     throw new TokenError('token_signature', `the JWT signature does not verify with the key of ${claims.iss} (${alg})`);
   }
 
-  const skew = opts.skewSeconds;
-  if (opts.now > claims.exp + skew) throw new TokenError('token_expired', `the JWT expired at ${new Date(claims.exp * 1000).toISOString()}`);
-  if (opts.now + skew < claims.nbf) throw new TokenError('token_not_yet_valid', `the JWT is not valid before ${new Date(claims.nbf * 1000).toISOString()}`);
-  if (opts.now + skew < claims.iat) throw new TokenError('token_not_yet_valid', `the JWT is issued in the future (iat ${new Date(claims.iat * 1000).toISOString()})`);
-  return { ...claims, alg: alg as Algorithm };
+  checkTimes(claims, opts);
+  const verified: VerifiedClaims = { ...claims, alg: alg as Algorithm };
+  opts.cache?.set(token, { claims: verified, key: keyBytes });
+  return verified;
 }
