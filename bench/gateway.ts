@@ -44,6 +44,7 @@ import { GatewayConfig } from '../src/gateway/config.ts';
 import { startGatewayFromConfig, type RunningGateway } from '../src/gateway/index.ts';
 import { call, claimsFor, selfSignedCert, signJwt, tenantKey, type CertFiles } from '../src/gateway/testing.ts';
 import { KubeClient, Metrics, createLogger, kubeConfigTransport } from '../src/runtime/index.ts';
+import { envNumber } from './lib/env.ts';
 
 const API = 'provider.akash.network/v1alpha1';
 const OPERATOR_NS = 'akash-operator-bench';
@@ -54,14 +55,6 @@ const TIMEOUT_MS = 5_000;
 const GOAL_P99_MS = 20;
 /** 64 connections carry 2,000 requests/s even at 30 ms each; beyond that requests queue (and count). */
 const SOCKETS = 64;
-
-function envNumber(name: string, fallback: number, valid: (n: number) => boolean, what: string): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!valid(n)) throw new Error(`${name} must be ${what}, got '${raw}'`);
-  return n;
-}
 
 const log = (msg: string): void => void process.stderr.write(`[bench] ${msg}\n`);
 const round = (n: number, digits = 0): number => Number(n.toFixed(digits));

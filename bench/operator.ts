@@ -41,6 +41,7 @@ import { httpGet } from '../e2e/harness/http.ts';
 import { logTail } from '../e2e/harness/process.ts';
 import { leaseAndManifest } from '../e2e/operator/fixtures.ts';
 import { metricSum, startOperatorProcess, type OperatorProcess } from '../e2e/support/operator.ts';
+import { envNumber } from './lib/env.ts';
 
 const GROUP = 'provider.akash.network';
 const VERSION = 'v1alpha1';
@@ -49,14 +50,6 @@ const SERVICES_PER_LEASE = 2;
 /** kwok nodes take 110 pods by default; keep every node below 100 so the scheduler never runs out. */
 const PODS_PER_NODE = 100;
 const DSEQ_BASE = 100_000;
-
-function envNumber(name: string, fallback: number, valid: (n: number) => boolean, what: string): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!valid(n)) throw new Error(`${name} must be ${what}, got '${raw}'`);
-  return n;
-}
 
 const LEASES = envNumber('BENCH_LEASES', 1000, (n) => Number.isInteger(n) && n >= 1, 'an integer ≥ 1');
 const RATE = envNumber('BENCH_RATE', 20, (n) => Number.isFinite(n) && n > 0, 'a number > 0 (leases per second)');
