@@ -64,6 +64,11 @@ export function kubeConfigTransport(kc: KubeConfig, opts: KubeConfigTransportOpt
   const watcher = new Watch(kc);
   setWatchIdleTimeout(watcher, opts.watchIdleTimeoutMs ?? 300_000);
   const requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
+  // client-node 2.0.1 builds a new undici Agent for every request (KubeConfig.createDispatcher has no
+  // cache): every request paid a TLS handshake on both ends, and the abandoned agents kept sockets and
+  // buffers alive until GC — most of the operator's RSS under load and much of the API server's CPU.
+  // One keep-alive dispatcher per transport, reused; the per-request one is closed unused.
+  let shared: ReturnType<RequestContext['getDispatcher']>;
 
   return {
     host: new URL(server).host,
@@ -78,6 +83,14 @@ export function kubeConfigTransport(kc: KubeConfig, opts: KubeConfigTransportOpt
       }
       ctx.setSignal(AbortSignal.timeout(requestTimeoutMs));
       await kc.applySecurityAuthentication(ctx);
+      const fresh = ctx.getDispatcher();
+      if (fresh !== undefined) {
+        if (shared === undefined) shared = fresh;
+        else if (fresh !== shared) {
+          ctx.setDispatcher(shared);
+          void fresh.close().catch(() => undefined);
+        }
+      }
       const res = await http.send(ctx).toPromise();
       return { status: res.httpStatusCode, body: await res.body.text() };
     },
