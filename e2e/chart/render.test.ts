@@ -118,7 +118,7 @@ describe('the chart', () => {
     const docs = await render('gateway.enabled=true', 'gateway.tlsSecretName=gw-tls', 'gateway.providerAddress=akash1nxq8gmsw2vlz3m68qvyvcf3kh6q269ajvqw6y0');
     const rules = table(one(docs, 'ClusterRole').rules!);
     expect(rules['provider.akash.network/services/scale']).toBe('patch');
-    expect(rules['provider.akash.network/tenantroles']).toBe('list');
+    expect(rules['provider.akash.network/tenantroles']).toBe('create,delete,list,patch');
     expect(rules['provider.akash.network/manifests']).toBe('create,get,list,patch,watch');
     expect(table(one(docs, 'Role').rules!)['core/secrets']).toBe('get,list,watch');
     const svc = docs.find((d) => d.kind === 'Service' && d.metadata.name === 'rel-akash-operator-gateway');

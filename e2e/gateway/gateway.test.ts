@@ -9,7 +9,7 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalizeWireManifest } from '../../src/akash/canonical.ts';
 import { leaseNamespace } from '../../src/akash/namespace.ts';
-import { ConfigMapRef, LeaseRef, ManifestRef, NamespaceRef, SecretRef, ServiceCrRef, TenantRoleBindingRef, TenantRoleRef } from '../../src/controllers/refs.ts';
+import { ConfigMapRef, LeaseRef, ManifestRef, NamespaceRef, SecretRef, ServiceCrRef, TenantRoleBindingRef } from '../../src/controllers/refs.ts';
 import { startGatewayFromConfig, type RunningGateway } from '../../src/gateway/index.ts';
 import { GatewayConfig } from '../../src/gateway/config.ts';
 import { call, claimsFor, nowSeconds, selfSignedCert, signJwt, tamper, tenantKey } from '../../src/gateway/testing.ts';
@@ -191,6 +191,8 @@ describe('tenant RBAC at the gateway (TenantRole / TenantRoleBinding)', () => {
   const API = 'provider.akash.network/v1alpha1';
   const scale = (replicas: number, t: string, service = 'worker') =>
     call(gw.url, `/lease/${DSEQ}/1/1/service/${service}/scale`, { method: 'POST', body: JSON.stringify({ replicas }), headers: JSON_CT, token: t });
+  const grant = (kind: string, name: string, spec: unknown, t = token(alice)) =>
+    call(gw.url, `/lease/${DSEQ}/1/1/rbac/${kind}/${name}`, { method: 'PUT', body: JSON.stringify(spec), headers: JSON_CT, token: t });
   const count = async () => (await client.get<KubeObject & { spec: { count: number } }>(ServiceCrRef, { name: 'worker', namespace: leaseName }))?.spec.count;
 
   beforeAll(async () => {
@@ -203,18 +205,11 @@ describe('tenant RBAC at the gateway (TenantRole / TenantRoleBinding)', () => {
       metadata: { name: 'worker', namespace: leaseName },
       spec: { kind: 'container', image: svc.image, resources: svc.resources, count: 1, expose: svc.expose },
     });
-    await client.apply(TenantRoleRef, {
-      apiVersion: API,
-      kind: 'TenantRole',
-      metadata: { name: 'autoscaler', namespace: leaseName },
-      spec: { rules: [{ actions: ['scale'], services: ['worker'], replicas: { min: 1, max: 3 } }, { actions: ['status'] }] },
-    });
-    await client.apply(TenantRoleBindingRef, {
-      apiVersion: API,
-      kind: 'TenantRoleBinding',
-      metadata: { name: 'carol', namespace: leaseName },
-      spec: { roleRef: { name: 'autoscaler' }, subjects: [{ kind: 'AkashAccount', address: carol.address }], expiresAt: new Date(Date.now() + 3_600_000).toISOString() },
-    });
+    // The owner grants carol, through the gateway (no Kubernetes access needed).
+    const role = await grant('roles', 'autoscaler', { rules: [{ actions: ['scale'], services: ['worker'], replicas: { min: 1, max: 3 } }, { actions: ['status'] }] });
+    expect(role.status, role.text).toBe(200);
+    const binding = await grant('bindings', 'carol', { roleRef: { name: 'autoscaler' }, subjects: [{ kind: 'AkashAccount', address: carol.address }], expiresAt: new Date(Date.now() + 3_600_000).toISOString() });
+    expect(binding.status, binding.text).toBe(200);
   });
 
   afterAll(async () => {
@@ -244,15 +239,27 @@ describe('tenant RBAC at the gateway (TenantRole / TenantRoleBinding)', () => {
     expect(logs.join('')).toContain('tenant authorization');
   });
 
-  it('refuses everything once the binding has expired', async () => {
-    await client.apply(TenantRoleBindingRef, {
-      apiVersion: API,
-      kind: 'TenantRoleBinding',
-      metadata: { name: 'carol', namespace: leaseName },
-      spec: { roleRef: { name: 'autoscaler' }, subjects: [{ kind: 'AkashAccount', address: carol.address }], expiresAt: new Date(Date.now() - 1000).toISOString() },
-    });
+  it('lets only the owner manage grants, and refuses an invalid one naming the field', async () => {
+    const byCarol = await grant('bindings', 'carol', { roleRef: { name: 'autoscaler' }, subjects: [{ kind: 'AkashAccount', address: carol.address }] }, token(carol));
+    expect(byCarol.status).toBe(403);
+    const invalid = await grant('roles', 'bad', { rules: [{ actions: ['scale'], replicas: { min: 1, max: 'many' } }] });
+    expect(invalid.status).toBe(422);
+    expect(errorOf(invalid).error).toContain('spec.rules[0].replicas.max');
+    const listed = await call(gw.url, `/lease/${DSEQ}/1/1/rbac`, { token: token(alice) });
+    expect(listed.status).toBe(200);
+    expect(JSON.stringify(listed.json)).toContain('autoscaler');
+    // What the owner stored is an ordinary TenantRoleBinding in the lease namespace.
+    expect((await client.get(TenantRoleBindingRef, { name: 'carol', namespace: leaseName }))?.metadata.name).toBe('carol');
+  });
+
+  it('refuses everything once the binding has expired, and after it was revoked', async () => {
+    const expired = await grant('bindings', 'carol', { roleRef: { name: 'autoscaler' }, subjects: [{ kind: 'AkashAccount', address: carol.address }], expiresAt: new Date(Date.now() - 1000).toISOString() });
+    expect(expired.status).toBe(200);
     const r = await scale(2, token(carol));
     expect(r.status).toBe(403);
     expect(errorOf(r).error).toMatch(/binding carol expired at/);
+    const revoked = await call(gw.url, `/lease/${DSEQ}/1/1/rbac/bindings/carol`, { method: 'DELETE', token: token(alice) });
+    expect(revoked.status).toBe(200);
+    expect(errorOf(await scale(2, token(carol))).error).toContain('no TenantRoleBinding grants it');
   });
 });

@@ -47,7 +47,7 @@ export const TenantRoleBindingSpec = Type.Object({
   roleRef: Type.Object({ name: DnsLabel('TenantRole in this namespace') }, { description: 'the role granted' }),
   subjects: Type.Array(
     Type.Object({
-      kind: Type.Unsafe<'AkashAccount'>({ type: 'string', pattern: '^AkashAccount$', description: 'who: an Akash account, authenticated by its JWT (AEP-64)' }),
+      kind: Type.String({ pattern: '^AkashAccount$', description: 'who: an Akash account, authenticated by its JWT (AEP-64); the only kind so far' }),
       address: Type.String({ pattern: BECH32_ADDRESS, maxLength: 90, description: 'akash1… address' }),
     }),
     { minItems: 1, maxItems: 64, description: 'accounts the role is granted to' },

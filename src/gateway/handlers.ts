@@ -7,7 +7,8 @@
 import type { IncomingMessage } from 'node:http';
 import { leaseNamespace } from '../akash/namespace.ts';
 import type { SecretReference } from '../api/common.ts';
-import type { TenantAction } from '../api/tenant-rbac.ts';
+import { TenantRoleBindingSpec, TenantRoleSpec, type TenantAction } from '../api/tenant-rbac.ts';
+import { schemaIssues } from '../api/validate.ts';
 import { authorize } from '../tenancy/authorize.ts';
 import { manifestName } from '../api/manifest.ts';
 import { ApiError, errorMessage, type Logger } from '../runtime/index.ts';
@@ -144,6 +145,51 @@ async function scaleService(ctx: HandlerContext, identity: Identity, match: Rout
   return ok({ service: name, replicas });
 }
 
+const GRANT_KINDS = { roles: TenantRoleSpec, bindings: TenantRoleBindingSpec } as const;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * The owner's tenant RBAC of one lease: `GET …/rbac` lists it, `PUT …/rbac/{roles|bindings}/{name}`
+ * with a TenantRole / TenantRoleBinding spec creates or replaces one, `DELETE` revokes it. Only the
+ * owner: a grantee can never widen its own rights.
+ */
+async function tenantGrants(ctx: HandlerContext, identity: Identity, match: RouteMatch, req: IncomingMessage): Promise<Reply> {
+  const { params, route } = match;
+  const lease = await withStore(ctx, 'read the lease', async () => {
+    const { dseq, gseq, oseq } = leaseParams(params);
+    return (await ctx.store.leasesOfDeployment(dseq)).find((l) => l.spec.id.provider === ctx.provider && l.spec.id.gseq === gseq && l.spec.id.oseq === oseq);
+  });
+  if (!lease) throw notFound('lease_not_found', `no lease ${params.dseq}/${params.gseq}/${params.oseq} with provider ${ctx.provider}`);
+  if (lease.spec.id.owner !== identity.claims.iss) {
+    ctx.metrics.tenantAuthz.inc({ action: 'grant', result: 'denied' });
+    throw forbidden('not_owner', `only the owner ${lease.spec.id.owner} manages who may act on this lease`);
+  }
+  const namespace = leaseNamespace(lease.spec.id);
+  if (route.name === 'grants-list') return ok(await withStore(ctx, 'read the tenant grants', () => ctx.store.tenantGrants(namespace)));
+  const kind = params.kind;
+  if (kind !== 'roles' && kind !== 'bindings') throw notFound('not_found', `no rbac kind ${JSON.stringify((kind ?? '').slice(0, 40))} (roles or bindings)`);
+  const name = params.name ?? '';
+  if (!DNS_LABEL.test(name) || name.length > 63) throw badRequest('invalid_name', `name: must be a DNS label, got ${JSON.stringify(name.slice(0, 70))}`);
+  if (route.name === 'grant-delete') {
+    const gone = await withStore(ctx, 'revoke the grant', () => ctx.store.deleteTenantGrant(namespace, kind, name));
+    if (!gone) throw notFound('grant_not_found', `no ${kind.slice(0, -1)} ${name} on this lease`);
+    ctx.log.info({ owner: identity.claims.iss, lease: namespace, kind, name }, 'tenant grant revoked');
+    return ok({ deleted: `${kind}/${name}` });
+  }
+  const body = await readJsonBody(req, ctx.bodyLimitBytes);
+  let spec: unknown;
+  try {
+    spec = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw badRequest('malformed_json', `the body is not JSON; send the ${kind === 'roles' ? 'TenantRole' : 'TenantRoleBinding'} spec`);
+  }
+  const issues = schemaIssues(GRANT_KINDS[kind], spec, 'spec');
+  if (issues.length > 0) throw new HttpError(422, 'grant_invalid', issues.map((i) => `${i.path}: ${i.message}`).join('; '));
+  await withStore(ctx, 'store the grant', () => ctx.store.saveTenantGrant(namespace, kind, name, spec));
+  ctx.log.info({ owner: identity.claims.iss, lease: namespace, kind, name }, 'tenant grant stored');
+  return ok({ applied: `${kind}/${name}` });
+}
+
 /**
  * The owner whose deployment `dseq` the caller may update: the caller itself, or the one owner of
  * this provider's leases of `dseq` when a binding of every one of them grants `update`.
@@ -249,6 +295,10 @@ export async function handle(ctx: HandlerContext, match: RouteMatch, identity: I
     }
     case 'service-scale':
       return scaleService(ctx, identity!, match, req);
+    case 'grants-list':
+    case 'grant-put':
+    case 'grant-delete':
+      return tenantGrants(ctx, identity!, match, req);
     default:
       throw new Error(`route ${route.name} has no handler`);
   }

@@ -188,6 +188,15 @@ export class KubeGatewayStore implements GatewayStore {
     return { roles: roles.items, bindings: bindings.items };
   }
 
+  async saveTenantGrant(namespace: string, kind: 'roles' | 'bindings', name: string, spec: unknown): Promise<void> {
+    const ref = kind === 'roles' ? TenantRoleRef : TenantRoleBindingRef;
+    await retrying(() => this.client.apply(ref, { apiVersion: API_VERSION, kind: ref.kind, metadata: { name, namespace }, spec } as KubeObject, { fieldManager: this.fieldManager }));
+  }
+
+  async deleteTenantGrant(namespace: string, kind: 'roles' | 'bindings', name: string): Promise<boolean> {
+    return retrying(() => this.client.delete(kind === 'roles' ? TenantRoleRef : TenantRoleBindingRef, { name, namespace }));
+  }
+
   async scaleService(namespace: string, service: string, replicas: number): Promise<void> {
     await retrying(() => this.client.mergePatch(ServiceCrRef, { name: service, namespace }, { spec: { replicas } }, 'scale'));
   }

@@ -71,6 +71,26 @@ export class MemoryGatewayStore implements GatewayStore {
     return structuredClone(this.grants.get(namespace) ?? { roles: [], bindings: [] });
   }
 
+  async saveTenantGrant(namespace: string, kind: 'roles' | 'bindings', name: string, spec: unknown): Promise<void> {
+    await this.io();
+    const g = this.grants.get(namespace) ?? { roles: [], bindings: [] };
+    const list = g[kind] as { metadata: { name: string }; spec: unknown }[];
+    const i = list.findIndex((o) => o.metadata.name === name);
+    const obj = { metadata: { name }, spec: structuredClone(spec) };
+    if (i >= 0) list[i] = obj;
+    else list.push(obj);
+    this.grants.set(namespace, g);
+  }
+
+  async deleteTenantGrant(namespace: string, kind: 'roles' | 'bindings', name: string): Promise<boolean> {
+    await this.io();
+    const list = this.grants.get(namespace)?.[kind] as { metadata: { name: string } }[] | undefined;
+    const i = list?.findIndex((o) => o.metadata.name === name) ?? -1;
+    if (i < 0) return false;
+    list!.splice(i, 1);
+    return true;
+  }
+
   async scaleService(namespace: string, service: string, replicas: number): Promise<void> {
     await this.io();
     this.scales.push(`${namespace}/${service}=${replicas}`);

@@ -7,7 +7,7 @@
 import type { Scope } from './auth/claims.ts';
 import { HttpError, badRequest, notFound } from './errors.ts';
 
-export type Method = 'GET' | 'PUT' | 'POST';
+export type Method = 'GET' | 'PUT' | 'POST' | 'DELETE';
 
 export type RouteName =
   | 'version'
@@ -19,6 +19,9 @@ export type RouteName =
   | 'lease-status'
   | 'service-status'
   | 'service-scale'
+  | 'grants-list'
+  | 'grant-put'
+  | 'grant-delete'
   | 'lease-events'
   | 'lease-logs'
   | 'lease-shell'
@@ -51,6 +54,11 @@ export const ROUTES: readonly Route[] = [
   // Ours (the Go provider has no scale): AEP-64 has no scale scope, so a scoped token needs `restart`,
   // the scope of the other action that changes running replicas. Grantees also need a TenantRole.
   { name: 'service-scale', method: 'POST', pattern: '/lease/{dseq}/{gseq}/{oseq}/service/{service}/scale', scope: 'restart' },
+  // Ours too: the owner manages the tenant RBAC of a lease (docs/adr/0005). Granting rights is at
+  // least as strong as sending a manifest, so a scoped token needs `send-manifest`; owner only.
+  { name: 'grants-list', method: 'GET', pattern: '/lease/{dseq}/{gseq}/{oseq}/rbac', scope: 'send-manifest' },
+  { name: 'grant-put', method: 'PUT', pattern: '/lease/{dseq}/{gseq}/{oseq}/rbac/{kind}/{name}', scope: 'send-manifest' },
+  { name: 'grant-delete', method: 'DELETE', pattern: '/lease/{dseq}/{gseq}/{oseq}/rbac/{kind}/{name}', scope: 'send-manifest' },
   { name: 'lease-events', method: 'GET', pattern: '/lease/{dseq}/{gseq}/{oseq}/kubeevents', scope: 'events', unimplemented: WEBSOCKET },
   { name: 'lease-logs', method: 'GET', pattern: '/lease/{dseq}/{gseq}/{oseq}/logs', scope: 'logs', unimplemented: WEBSOCKET },
   { name: 'lease-shell', method: 'GET', pattern: '/lease/{dseq}/{gseq}/{oseq}/shell', scope: 'shell', unimplemented: WEBSOCKET },

@@ -57,6 +57,10 @@ export interface GatewayStore {
   counts(provider: string): Promise<{ leases: number; deployments: number }>;
   /** The TenantRoles and TenantRoleBindings of a lease namespace. */
   tenantGrants(namespace: string): Promise<TenantGrants>;
+  /** Creates or replaces (server-side apply) a TenantRole (`roles`) or TenantRoleBinding (`bindings`). */
+  saveTenantGrant(namespace: string, kind: 'roles' | 'bindings', name: string, spec: unknown): Promise<void>;
+  /** Deletes one; false when it did not exist. */
+  deleteTenantGrant(namespace: string, kind: 'roles' | 'bindings', name: string): Promise<boolean>;
   /** Sets a Service CR's replica count through its scale subresource. */
   scaleService(namespace: string, service: string, replicas: number): Promise<void>;
   /** The API server's /version, for GET /version; undefined when unknown. */
