@@ -89,3 +89,18 @@ export async function applyChanged(client: KubeClient, children: DesiredChild[],
   }
   return out;
 }
+
+/**
+ * Deletes exactly the object a cache saw: the uid precondition never deletes a namesake created
+ * since. `absent`: gone already (404); `conflict`: the name is someone else's object now (409, the
+ * next reconcile re-reads). Other failures throw.
+ */
+export async function deleteObserved(client: KubeClient, ref: ResourceRef, obj: KubeObject): Promise<'deleted' | 'absent' | 'conflict'> {
+  const { name, namespace, uid } = obj.metadata;
+  try {
+    return (await client.delete(ref, { name: name ?? '', namespace }, uid ? { preconditions: { uid } } : {})) ? 'deleted' : 'absent';
+  } catch (err) {
+    if (err instanceof ApiError && err.code === 409) return 'conflict';
+    throw err;
+  }
+}

@@ -74,16 +74,25 @@ interface Act {
  * 403 with the reason otherwise. Every decision about someone else's lease is logged and counted.
  */
 async function leaseFor(ctx: HandlerContext, identity: Identity, params: Record<string, string>, act: Act): Promise<LeaseObject> {
-  const { dseq, gseq, oseq } = leaseParams(params);
-  const leases = (await ctx.store.leasesOfDeployment(dseq)).filter((l) => l.spec.id.provider === ctx.provider && l.spec.id.gseq === gseq && l.spec.id.oseq === oseq);
   const subject = identity.claims.iss;
-  const lease = leases.find((l) => l.spec.id.owner === subject) ?? leases[0];
-  if (!lease) throw notFound('lease_not_found', `no lease ${dseq}/${gseq}/${oseq} of ${subject} with provider ${ctx.provider}`);
+  const lease = await leaseAt(ctx, params, subject);
   if (lease.spec.id.owner === subject && act.action !== 'scale') {
     ctx.metrics.tenantAuthz.inc({ action: act.action, result: 'owner' });
     return lease;
   }
   await decide(ctx, lease, subject, act);
+  return lease;
+}
+
+/**
+ * This provider's lease `dseq/gseq/oseq` (the one `owner` holds when several owners used the same
+ * sequences); 404 when there is none.
+ */
+async function leaseAt(ctx: HandlerContext, params: Record<string, string>, owner: string): Promise<LeaseObject> {
+  const { dseq, gseq, oseq } = leaseParams(params);
+  const leases = (await ctx.store.leasesOfDeployment(dseq)).filter((l) => l.spec.id.provider === ctx.provider && l.spec.id.gseq === gseq && l.spec.id.oseq === oseq);
+  const lease = leases.find((l) => l.spec.id.owner === owner) ?? leases[0];
+  if (!lease) throw notFound('lease_not_found', `no lease ${dseq}/${gseq}/${oseq} of ${owner} with provider ${ctx.provider}`);
   return lease;
 }
 
@@ -131,12 +140,7 @@ async function scaleService(ctx: HandlerContext, identity: Identity, match: Rout
     throw badRequest('invalid_replicas', `replicas: must be a non-negative integer, got ${JSON.stringify(replicas)}`);
   }
   const act = { action: 'scale' as const, service: name, replicas };
-  const lease = await withStore(ctx, 'read the lease', async () => {
-    const { dseq, gseq, oseq } = leaseParams(match.params);
-    const found = (await ctx.store.leasesOfDeployment(dseq)).filter((l) => l.spec.id.provider === ctx.provider && l.spec.id.gseq === gseq && l.spec.id.oseq === oseq);
-    return found.find((l) => l.spec.id.owner === identity.claims.iss) ?? found[0];
-  });
-  if (!lease) throw notFound('lease_not_found', `no lease ${match.params.dseq}/${match.params.gseq}/${match.params.oseq} with provider ${ctx.provider}`);
+  const lease = await withStore(ctx, 'read the lease', () => leaseAt(ctx, match.params, identity.claims.iss));
   const group = await withStore(ctx, 'read the manifest', () => leaseManifest(ctx, lease));
   const leased = group.services.find((s) => s.name === name);
   if (!leased) throw notFound('service_not_found', `lease has no service ${JSON.stringify(name.slice(0, 63))}`);
@@ -155,11 +159,7 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
  */
 async function tenantGrants(ctx: HandlerContext, identity: Identity, match: RouteMatch, req: IncomingMessage): Promise<Reply> {
   const { params, route } = match;
-  const lease = await withStore(ctx, 'read the lease', async () => {
-    const { dseq, gseq, oseq } = leaseParams(params);
-    return (await ctx.store.leasesOfDeployment(dseq)).find((l) => l.spec.id.provider === ctx.provider && l.spec.id.gseq === gseq && l.spec.id.oseq === oseq);
-  });
-  if (!lease) throw notFound('lease_not_found', `no lease ${params.dseq}/${params.gseq}/${params.oseq} with provider ${ctx.provider}`);
+  const lease = await withStore(ctx, 'read the lease', () => leaseAt(ctx, params, identity.claims.iss));
   if (lease.spec.id.owner !== identity.claims.iss) {
     ctx.metrics.tenantAuthz.inc({ action: 'grant', result: 'denied' });
     throw forbidden('not_owner', `only the owner ${lease.spec.id.owner} manages who may act on this lease`);

@@ -8,11 +8,11 @@
 import { API_VERSION } from '../../api/common.ts';
 import { SERVICE_KIND } from '../../api/service.ts';
 import { bundlePem, issueSvidWithKey, rotateAt, serviceSpiffeId, toPem } from '../../identity/index.ts';
-import { ApiError, type Informer, type KubeClient, type KubeObject, type ReconcileResult } from '../../runtime/index.ts';
+import { type Informer, type KubeClient, type KubeObject, type ReconcileResult } from '../../runtime/index.ts';
 import { LABEL_MANIFEST_SERVICE, serviceLabels } from '../../workloads/labels.ts';
 import { svidSecretName } from '../../workloads/names.ts';
 import { ANNOTATION_SPIFFE_ID, ANNOTATION_SVID_ISSUER, ANNOTATION_SVID_NOT_AFTER, ANNOTATION_SVID_ROTATE_AT, BUNDLE_FILE, SVID_FILE, SVID_KEY_FILE } from '../../workloads/spiffe.ts';
-import { applyChanged } from '../apply.ts';
+import { applyChanged, deleteObserved } from '../apply.ts';
 import { SecretRef } from '../refs.ts';
 import type { SecretObject, ServiceCr } from '../service/kinds.ts';
 import { leaseIdFromLabels } from '../service/lease-id.ts';
@@ -43,7 +43,7 @@ export async function reconcileSvid(deps: SvidDeps, key: string): Promise<Reconc
   const live = deps.managedSecrets.get(secretName, namespace);
   if (!service || service.metadata.deletionTimestamp || !deps.enabled || service.spec.identity?.spiffe !== true) {
     // Identity turned off for a live service: its SVID must stop being served.
-    if (live && service && !service.metadata.deletionTimestamp && live.metadata.annotations?.[ANNOTATION_SPIFFE_ID]) await deleteSecret(deps, live);
+    if (live && service && !service.metadata.deletionTimestamp && live.metadata.annotations?.[ANNOTATION_SPIFFE_ID]) await deleteObserved(deps.client, SecretRef, live);
     return {};
   }
   const auth = deps.authority();
@@ -103,15 +103,6 @@ export async function reconcileSvid(deps: SvidDeps, key: string): Promise<Reconc
   } as KubeObject;
   await applyChanged(deps.client, [{ ref: SecretRef, object: secret }], () => live);
   return { requeueAfterMs: Math.min(deps.resyncMs, Math.max(1000, next - now.getTime())) };
-}
-
-async function deleteSecret(deps: SvidDeps, secret: SecretObject): Promise<void> {
-  const { name, namespace, uid } = secret.metadata;
-  try {
-    await deps.client.delete(SecretRef, { name: name ?? '', namespace }, uid ? { preconditions: { uid } } : {});
-  } catch (err) {
-    if (!(err instanceof ApiError && (err.code === 404 || err.code === 409))) throw err;
-  }
 }
 
 /** An SVID Secret → its Service's key. */

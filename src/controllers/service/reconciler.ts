@@ -17,7 +17,7 @@ import { ApiError, deepEqual, errorMessage, TerminalError, type KubeObject, type
 import { selectorString, serviceSelector } from '../../workloads/labels.ts';
 import type { OperatorContext } from '../context.ts';
 import { ServiceCrRef } from '../refs.ts';
-import { applyChanged, ChildWriteError } from '../apply.ts';
+import { applyChanged, ChildWriteError, deleteObserved } from '../apply.ts';
 import type { ServiceCaches } from './caches.ts';
 import { desiredPullSecret } from './credentials.ts';
 import { buildChildren, desiredChildren, workloadRefs } from './desired.ts';
@@ -159,16 +159,13 @@ function liveWorkload(service: ServiceCr, caches: ServiceCaches): Pick<Convergen
 
 async function deleteAll(deps: ServiceReconcilerDeps, stale: LiveChild[], out: Convergence): Promise<void> {
   for (const c of stale) {
-    const { name, namespace, uid } = c.object.metadata;
+    let outcome;
     try {
-      // The uid precondition: never delete a namesake created after the cache saw ours.
-      await deps.client.delete(c.ref, { name: name ?? '', namespace }, uid ? { preconditions: { uid } } : {});
+      outcome = await deleteObserved(deps.client, c.ref, c.object);
     } catch (err) {
-      // 409: the uid precondition failed, it is someone else's object now; the next reconcile re-reads.
-      if (err instanceof ApiError && err.code === 409) continue;
       throw new ChildWriteError('delete', c.ref, c.object.metadata, err);
     }
-    out.deleted.push(c);
+    if (outcome !== 'conflict') out.deleted.push(c);
   }
 }
 

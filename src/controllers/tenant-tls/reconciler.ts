@@ -15,10 +15,10 @@ import { createHash } from 'node:crypto';
 import { API_VERSION } from '../../api/common.ts';
 import { SERVICE_KIND } from '../../api/service.ts';
 import { EXPIRY_WARNING_DAYS, validateTenantKeyPair } from '../../identity/tenant-tls.ts';
-import { ApiError, type EventRecorder, type Informer, type KubeClient, type KubeObject, type Logger, type ReconcileResult } from '../../runtime/index.ts';
+import { type EventRecorder, type Informer, type KubeClient, type KubeObject, type Logger, type ReconcileResult } from '../../runtime/index.ts';
 import { LABEL_MANIFEST_SERVICE } from '../../workloads/labels.ts';
 import { ANNOTATION_TLS_HOSTNAME, ANNOTATION_TLS_SOURCE, buildTlsSecret } from '../../workloads/tenant-tls.ts';
-import { applyChanged } from '../apply.ts';
+import { applyChanged, deleteObserved } from '../apply.ts';
 import { SecretRef } from '../refs.ts';
 import type { SecretObject, ServiceCr } from '../service/kinds.ts';
 import { leaseIdFromLabels } from '../service/lease-id.ts';
@@ -121,12 +121,8 @@ function inputVersion(source: SecretObject): string {
 
 async function deleteCopies(deps: TenantTlsDeps, copies: SecretObject[]): Promise<void> {
   for (const c of copies) {
-    const { name, namespace, uid } = c.metadata;
-    try {
-      await deps.client.delete(SecretRef, { name: name ?? '', namespace }, uid ? { preconditions: { uid } } : {});
-    } catch (err) {
-      if (!(err instanceof ApiError && (err.code === 404 || err.code === 409))) throw err;
-    }
+    await deleteObserved(deps.client, SecretRef, c);
+    const namespace = c.metadata.namespace;
     const host = c.metadata.annotations?.[ANNOTATION_TLS_HOSTNAME];
     if (namespace && host) deps.expiry.remove({ namespace, hostname: host });
   }
