@@ -24,11 +24,12 @@
  * BENCH_CONVERGE_S (420: how long to
  * wait for Ready after the last create), BENCH_OPERATOR_ARGS (extra operator flags, e.g.
  * '--concurrency 16'; reported as operator_args), BENCH_METRICS_OUT=FILE (the operator's /metrics
- * after the load phase, for diagnosis), E2E_KEEP=1 keeps the working directories.
+ * after the load phase, for diagnosis), BENCH_APISERVER_METRICS_OUT=FILE (kube-apiserver's, likewise), E2E_KEEP=1 keeps the working directories.
  * Run: node bench/operator.ts (make bench). Progress goes to stderr, figures to stdout.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -186,6 +187,22 @@ class Observer {
   }
 }
 
+/** kube-apiserver's /metrics (request counts and latencies by verb and resource), for diagnosis. */
+async function apiserverMetrics(kc: k8s.KubeConfig): Promise<string> {
+  const opts: https.RequestOptions = {};
+  await kc.applyToHTTPSOptions(opts);
+  return new Promise((resolve, reject) => {
+    https
+      .get(`${kc.getCurrentCluster()?.server ?? ''}/metrics`, opts, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => resolve(body));
+      })
+      .on('error', reject);
+  });
+}
+
 /** Resident set size of a process in MB, from /proc/<pid>/status. */
 function rssMb(pid: number, field = 'VmRSS'): number {
   const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -328,6 +345,7 @@ async function main(): Promise<void> {
   context.behind_schedule_max_ms = round(lateMs);
   const after = await op.metrics();
   if (process.env.BENCH_METRICS_OUT) fs.writeFileSync(process.env.BENCH_METRICS_OUT, after);
+  if (process.env.BENCH_APISERVER_METRICS_OUT) fs.writeFileSync(process.env.BENCH_APISERVER_METRICS_OUT, await apiserverMetrics(kc));
   const requests = metricSum(after, 'rest_client_requests_total') - requests0;
   const writes = metricSum(after, 'akash_operator_api_writes_total') - writes0;
   const rss = rssMb(op.proc.pid!);

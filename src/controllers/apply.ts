@@ -72,22 +72,41 @@ export class ChildWriteError extends Error {
   }
 }
 
-/** Applies each child whose live copy (`live(child)`) differs, in order; stops at the first error. */
-export async function applyChanged(client: KubeClient, children: DesiredChild[], live: (child: DesiredChild) => KubeObject | undefined): Promise<ApplyOutcome[]> {
-  const out: ApplyOutcome[] = [];
-  for (const child of children) {
-    const stamped = stampDesiredHash(child.object);
-    let applied: KubeObject | undefined;
-    if (needsApply(live(child), stamped)) {
-      try {
-        applied = await client.apply(child.ref, stamped);
-      } catch (err) {
-        throw new ChildWriteError('apply', child.ref, child.object.metadata, err);
-      }
-    }
-    out.push({ child, applied });
+/**
+ * Awaits every write, then throws the first failure: a sibling already sent is not abandoned half
+ * way, and the caller sees one error as it would from writes in sequence.
+ */
+export async function settleAll<T>(writes: Promise<T>[]): Promise<T[]> {
+  const results = await Promise.allSettled(writes);
+  const failed = results.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<T>).value);
+}
+
+async function applyOne(client: KubeClient, child: DesiredChild, live: KubeObject | undefined): Promise<ApplyOutcome> {
+  const stamped = stampDesiredHash(child.object);
+  if (!needsApply(live, stamped)) return { child, applied: undefined };
+  try {
+    return { child, applied: await client.apply(child.ref, stamped) };
+  } catch (err) {
+    throw new ChildWriteError('apply', child.ref, child.object.metadata, err);
   }
-  return out;
+}
+
+/**
+ * Applies each child whose live copy (`live(child)`) differs: Secrets first (pods of a workload in
+ * the same batch reference them: a pull Secret created after its pod means an image pull backoff),
+ * then everything else in parallel, one round trip instead of one per object. Outcomes come in the
+ * order of `children`; a failure is thrown once every write of its wave has settled, and the next
+ * wave is not started.
+ */
+export async function applyChanged(client: KubeClient, children: DesiredChild[], live: (child: DesiredChild) => KubeObject | undefined): Promise<ApplyOutcome[]> {
+  const first = (c: DesiredChild) => c.ref.kind === SecretRef.kind;
+  const out = new Map<DesiredChild, ApplyOutcome>();
+  for (const wave of [children.filter(first), children.filter((c) => !first(c))]) {
+    for (const o of await settleAll(wave.map((c) => applyOne(client, c, live(c))))) out.set(o.child, o);
+  }
+  return children.map((c) => out.get(c)!);
 }
 
 /**

@@ -163,13 +163,14 @@ export class KubeClient {
   private async send<T>(verb: WriteVerb | null, ref: ResourceRef, req: HttpRequest, absent: number[] = [], subresource?: string): Promise<T> {
     if (verb) this.metrics?.apiWrites.inc({ verb, resource: resourceLabel(ref, subresource) });
     let res;
+    const started = performance.now();
     try {
       res = await this.transport.request(req);
     } catch (err) {
-      this.countRequest(req.method, '<error>');
+      this.countRequest(req.method, '<error>', started);
       throw new Error(`${req.method} ${req.path}: ${errorMessage(err)}`, { cause: err });
     }
-    this.countRequest(req.method, String(res.status));
+    this.countRequest(req.method, String(res.status), started);
     if (absent.includes(res.status)) return undefined as T;
     if (res.status < 200 || res.status > 299) throw new ApiError(req.method, req.path, res.status, res.body);
     try {
@@ -179,8 +180,9 @@ export class KubeClient {
     }
   }
 
-  private countRequest(method: HttpVerb, code: string): void {
+  private countRequest(method: HttpVerb, code: string, started: number): void {
     this.metrics?.restRequests.inc({ code, method, host: this.transport.host });
+    this.metrics?.restLatency.observe({ verb: method, host: this.transport.host }, (performance.now() - started) / 1000);
   }
 }
 

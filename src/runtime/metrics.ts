@@ -37,6 +37,8 @@ const reconcileBuckets = [
   2, 2.5, 3, 3.5, 4, 4.5, 5, 6, 7, 8, 9, 10, 15, 20, 25, 30, 40, 50, 60,
 ];
 // controller-runtime pkg/metrics/workqueue.go: prometheus.ExponentialBuckets(10e-9, 10, 12).
+/** client-go's buckets for rest_client_request_duration_seconds. */
+const requestBuckets = [0.005, 0.025, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60];
 const queueBuckets = Array.from({ length: 12 }, (_, i) => 10e-9 * 10 ** i);
 
 export class Metrics {
@@ -57,6 +59,8 @@ export class Metrics {
   readonly queueRetries: Counter<'name' | 'controller'>;
 
   readonly restRequests: Counter<'code' | 'method' | 'host'>;
+  /** client-go's name: request latency as this process sees it (queueing in the client included). */
+  readonly restLatency: Histogram<'verb' | 'host'>;
   /** Every write request the operator sends (create, update, patch, apply, delete), by verb and resource. */
   readonly apiWrites: Counter<'verb' | 'resource'>;
   readonly watchRestarts: Counter<'resource' | 'reason'>;
@@ -123,6 +127,7 @@ export class Metrics {
       'method',
       'host',
     ]);
+    this.restLatency = h('rest_client_request_duration_seconds', 'Request latency in seconds. Broken down by verb and host.', ['verb', 'host'], requestBuckets);
     const p = this.prefix;
     this.apiWrites = c(`${p}_api_writes_total`, 'Write requests sent to the API server, by verb and resource', ['verb', 'resource']);
     this.watchRestarts = c(`${p}_watch_restarts_total`, 'Watch restarts by resource and reason', ['resource', 'reason']);

@@ -12,6 +12,11 @@ export interface ListFilter {
 
 export class Store<T extends KubeObject> {
   private objects = new Map<string, T>();
+  /**
+   * Keys by namespace: controllers list one lease namespace per reconcile, and scanning every
+   * cached object for it made each reconcile cost O(all leases).
+   */
+  private byNamespace = new Map<string, Set<string>>();
 
   get(name: string, namespace?: string): T | undefined {
     return this.objects.get(namespace ? `${namespace}/${name}` : name);
@@ -23,11 +28,11 @@ export class Store<T extends KubeObject> {
 
   list(filter: ListFilter = {}): T[] {
     const out: T[] = [];
-    for (const obj of this.objects.values()) {
-      if (filter.namespace !== undefined && obj.metadata.namespace !== filter.namespace) continue;
-      if (filter.labels && !matchesLabels(obj, filter.labels)) continue;
-      out.push(obj);
-    }
+    const keep = (obj: T | undefined) => {
+      if (obj && (!filter.labels || matchesLabels(obj, filter.labels))) out.push(obj);
+    };
+    if (filter.namespace === undefined) for (const obj of this.objects.values()) keep(obj);
+    else for (const key of this.byNamespace.get(filter.namespace) ?? []) keep(this.objects.get(key));
     return out;
   }
 
@@ -44,6 +49,7 @@ export class Store<T extends KubeObject> {
     const key = objectKey(obj);
     const old = this.objects.get(key);
     this.objects.set(key, obj);
+    if (!old) this.index(key, obj);
     return old;
   }
 
@@ -51,6 +57,7 @@ export class Store<T extends KubeObject> {
   delete(key: string): T | undefined {
     const old = this.objects.get(key);
     this.objects.delete(key);
+    if (old) this.unindex(key, old);
     return old;
   }
 
@@ -58,7 +65,26 @@ export class Store<T extends KubeObject> {
   replace(objects: Map<string, T>): Map<string, T> {
     const old = this.objects;
     this.objects = objects;
+    this.byNamespace = new Map();
+    for (const [key, obj] of objects) this.index(key, obj);
     return old;
+  }
+
+  // The key holds the namespace, so an object keeps its index entry across updates.
+  private index(key: string, obj: T): void {
+    const ns = obj.metadata.namespace;
+    if (ns === undefined) return;
+    let keys = this.byNamespace.get(ns);
+    if (!keys) this.byNamespace.set(ns, (keys = new Set()));
+    keys.add(key);
+  }
+
+  private unindex(key: string, obj: T): void {
+    const ns = obj.metadata.namespace;
+    if (ns === undefined) return;
+    const keys = this.byNamespace.get(ns);
+    keys?.delete(key);
+    if (keys?.size === 0) this.byNamespace.delete(ns);
   }
 }
 

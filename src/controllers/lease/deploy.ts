@@ -1,7 +1,7 @@
 /**
  * Phases 5–6 of a Lease reconcile, for a lease whose manifest and group are known and accepted:
  * apply what differs (namespace first, then quota, limits and network policies, then one Service
- * CR per manifest service), then delete the Service CRs and network policies of this lease that
+ * CR per manifest service; each wave in parallel), then delete the Service CRs and network policies of this lease that
  * the group no longer has. An API error stops here (retried with backoff) before anything is deleted.
  */
 import { leaseNamespace } from '../../akash/namespace.ts';
@@ -11,6 +11,7 @@ import type { Informer, KubeObject, ResourceRef } from '../../runtime/index.ts';
 import { WorkloadSpecError } from '../../workloads/errors.ts';
 import type { OperatorContext } from '../context.ts';
 import { LimitRangeRef, NetworkPolicyRef, ResourceQuotaRef, ServiceCrRef } from '../refs.ts';
+import { settleAll } from '../apply.ts';
 import { applyIfChanged, deleteStale } from './apply.ts';
 import { desiredChildren, type DesiredChildren } from './children.ts';
 import { ownedByLease, type LeaseInformers } from './informers.ts';
@@ -45,14 +46,16 @@ interface Changes {
   removedServices: string[];
 }
 
+/**
+ * Three waves, each in parallel (one round trip each instead of one per object): the namespace;
+ * then quota, limits and network policies, which must hold before any pod exists; then the Service
+ * CRs, whose controller creates the pods.
+ */
 async function applyAll(ctx: OperatorContext, inf: LeaseInformers, namespace: string, desired: DesiredChildren, leaseUid: string | undefined): Promise<Changes> {
   await applyIfChanged(ctx.client, desired.namespace, inf.namespaces.get(namespace));
-  for (const child of desired.guards) await applyIfChanged(ctx.client, child, cacheOf(inf, child.ref).get(nameOf(child.object), namespace));
-  const appliedServices = new Set<string>();
-  for (const child of desired.services) {
-    const name = nameOf(child.object);
-    if (await applyIfChanged(ctx.client, child, inf.services.get(name, namespace))) appliedServices.add(name);
-  }
+  await settleAll(desired.guards.map((child) => applyIfChanged(ctx.client, child, cacheOf(inf, child.ref).get(nameOf(child.object), namespace))));
+  const written = await settleAll(desired.services.map((child) => applyIfChanged(ctx.client, child, inf.services.get(nameOf(child.object), namespace))));
+  const appliedServices = new Set(desired.services.filter((_, i) => written[i]).map((c) => nameOf(c.object)));
   // Only after every apply succeeded: a failure above must not leave the lease with fewer objects.
   const removedServices = await deleteStale(ctx.client, ServiceCrRef, inf.services.list({ namespace }), new Set(desired.services.map((c) => nameOf(c.object))), leaseUid);
   await deleteStale(ctx.client, NetworkPolicyRef, inf.networkPolicies.list({ namespace }), new Set(desired.guards.filter((c) => c.ref === NetworkPolicyRef).map((c) => nameOf(c.object))), leaseUid);

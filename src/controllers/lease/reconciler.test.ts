@@ -137,6 +137,28 @@ describe('deploying', () => {
     expect(t.takeWrites({ events: true })).toEqual([]);
   });
 
+  it('tells a deploy with two Events (ManifestApplied, Ready), and a lost readiness with Deploying', async () => {
+    const t = await start([LeaseRef, lease()], [ManifestRef, manifest([service('web')])]);
+    const reasons = async (mark: number) => {
+      await t.ctx.recorder.flush();
+      return t.cluster
+        .writes(mark)
+        .filter((r) => r.method === 'POST' && r.path.includes('/events'))
+        .map((r) => (JSON.parse(r.body ?? '{}') as { reason: string }).reason);
+    };
+    let mark = t.cluster.mark;
+    await t.reconcileLease();
+    markServicesReady(t.cluster, 'web');
+    await t.reconcileLease();
+    expect(await reasons(mark)).toEqual(['ManifestApplied', 'Ready']);
+
+    mark = t.cluster.mark;
+    t.cluster.update(ServiceCrRef, 'web', NS, (o) => (o.status = { ...(o.status as object), readyReplicas: 0 }));
+    await t.reconcileLease();
+    expect(t.cluster.get(LeaseRef, NS)?.status).toMatchObject({ phase: 'Deploying' });
+    expect(await reasons(mark)).toEqual(['Deploying']);
+  });
+
   it('reports why a service is not ready, from its Service CR conditions', async () => {
     const t = await deployed(['web'], []);
     t.cluster.update(ServiceCrRef, 'web', NS, (o) => {
@@ -195,6 +217,29 @@ describe('deploying', () => {
     await t.reconcileLease();
     expect(t.takeWrites()).toEqual([`PATCH /api/v1/namespaces/${NS}/resourcequotas/akash-lease-quota`]);
     expect((t.cluster.get(ResourceQuotaRef, 'akash-lease-quota', NS)?.spec as { hard: Record<string, string> }).hard['limits.cpu']).toBe('500m');
+  });
+  it('applies in three parallel waves: namespace, then quota/limits/policies, then Service CRs (no pod before its quota)', async () => {
+    const cluster = new FakeApi();
+    cluster.put(LeaseRef, lease());
+    cluster.put(ManifestRef, manifest([service('web'), service('db')]));
+    // Every request takes a macrotask, so requests sent together are in flight together.
+    const send = cluster.transport.request.bind(cluster.transport);
+    let inFlight = 0;
+    const waves: string[][] = [];
+    cluster.transport.request = async (req) => {
+      if (req.method === 'PATCH' && !req.path.startsWith('/apis/provider.akash.network/v1alpha1/leases')) {
+        if (inFlight === 0) waves.push([]);
+        waves.at(-1)!.push(req.path.split('/').at(-2) ?? '');
+        if (req.path.includes('/services/')) expect(cluster.list(ResourceQuotaRef, NS).length, 'quota before Service CRs').toBe(1);
+      }
+      inFlight++;
+      await new Promise((r) => setImmediate(r));
+      inFlight--;
+      return send(req);
+    };
+    h = await harness(cluster);
+    await h.reconcileLease();
+    expect(waves.map((w) => w.sort())).toEqual([['namespaces'], ['limitranges', 'networkpolicies', 'resourcequotas'], ['services', 'services']]);
   });
 });
 

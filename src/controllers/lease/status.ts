@@ -68,6 +68,8 @@ function recordTransition(ctx: OperatorContext, lease: Lease, next: LeaseStatus)
   const before = lease.status;
   const degradedReason = (s: LeaseStatus | undefined) => (s?.phase === 'Degraded' ? findCondition(s.conditions, 'Degraded')?.reason : undefined);
   if (before?.phase === next.phase && degradedReason(before) === degradedReason(next)) return;
+  // Deploying a new manifest: the ManifestApplied Event of the same reconcile tells it already.
+  if (next.phase === 'Deploying' && next.manifestHash !== undefined && before?.manifestHash !== next.manifestHash) return;
   const regarding = { apiVersion: API_VERSION, kind: LEASE_KIND, metadata: lease.metadata };
   if (next.phase === 'Degraded') {
     const degraded = findCondition(next.conditions, 'Degraded');

@@ -62,7 +62,8 @@ describe('service reconcile', () => {
     expect(condition(status, 'Ready')).toMatchObject({ status: 'False', reason: 'ReplicasNotReady', observedGeneration: 1 });
     expect(condition(status, 'Progressing')).toMatchObject({ status: 'True', reason: 'RollingOut' });
     expect(condition(status, 'Degraded')).toMatchObject({ status: 'False', reason: 'AsExpected' });
-    expect(events(api.writes()).map((e) => e.reason)).toEqual(['Applied']);
+    // Creation is told by the Lease's ManifestApplied Event; the Service CR tells updates and repairs.
+    expect(events(api.writes()).map((e) => e.reason)).toEqual([]);
   });
 
   it('issues zero writes once converged: on the next reconcile and after a restart', async () => {
@@ -93,6 +94,7 @@ describe('service reconcile', () => {
     let mark = h.api.mark;
     await h.reconcile();
     expect(childWrites(h.api.writes(mark)).map(describeReq)).toEqual([`PATCH ${DEPLOYMENTS}/web`]);
+    expect(events(h.api.writes(mark)).map((e) => `${e.reason}: ${e.note}`)).toEqual(['Applied: applied Deployment web']);
 
     // containsDesired alone would not see this: every desired field still matches the live one.
     h.api.put(ServiceCrRef, serviceCr({}, { generation: 2 }));

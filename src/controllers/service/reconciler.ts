@@ -42,6 +42,8 @@ interface Convergence {
   uris?: string[];
   selector?: string;
   applied: DesiredChild[];
+  /** Whether any applied child existed before (an update or a repair, not only creations). */
+  changedExisting: boolean;
   deleted: LiveChild[];
 }
 
@@ -93,6 +95,7 @@ async function converge(deps: ServiceReconcilerDeps, service: ServiceCr): Promis
     ...liveWorkload(service, caches),
     ...(leaseId ? { selector: selectorString(serviceSelector(leaseId, name)) } : {}),
     applied: [],
+    changedExisting: false,
     deleted: [],
   });
 
@@ -113,12 +116,18 @@ async function converge(deps: ServiceReconcilerDeps, service: ServiceCr): Promis
   const desired = desiredChildren(service, children, pull.secret);
   const stale = staleChildren(liveChildren(service, caches), desired);
   const workloadRef = workloadRefs(children).ref;
-  const out: Convergence = { isStatefulSet: children.workload.kind === 'StatefulSet', uris: children.uris, selector: children.selector, applied: [], deleted: [] };
+  const out: Convergence = { isStatefulSet: children.workload.kind === 'StatefulSet', uris: children.uris, selector: children.selector, applied: [], changedExisting: false, deleted: [] };
   try {
     await deleteAll(deps, stale.workloads, out);
-    const outcomes = await applyChanged(deps.client, desired, (c) => liveOf(caches, c));
+    const existed = new Set<DesiredChild>();
+    const outcomes = await applyChanged(deps.client, desired, (c) => {
+      const live = liveOf(caches, c);
+      if (live) existed.add(c);
+      return live;
+    });
     for (const o of outcomes) {
       if (o.applied) out.applied.push(o.child);
+      if (o.applied && existed.has(o.child)) out.changedExisting = true;
       if (o.child.ref === workloadRef) out.workload = (o.applied ?? liveOf(caches, o.child)) as LiveWorkload | undefined;
     }
     await deleteAll(deps, stale.others, out);
@@ -179,7 +188,9 @@ function recordEvents(deps: ServiceReconcilerDeps, service: ServiceCr, result: C
   const regarding: KubeObject = { apiVersion: API_VERSION, kind: SERVICE_KIND, metadata: service.metadata };
   const list = (items: { ref: { kind: string }; object: KubeObject }[]) => items.map((c) => `${c.ref.kind} ${c.object.metadata.name ?? ''}`).join(', ');
   if (result.deleted.length > 0) deps.recorder.record(regarding, { type: 'Normal', reason: 'Deleted', action: 'Delete', note: `deleted ${list(result.deleted)}` });
-  if (result.applied.length > 0) deps.recorder.record(regarding, { type: 'Normal', reason: 'Applied', action: 'Apply', note: `applied ${list(result.applied)}` });
+  // Children created from scratch are told by the Lease's ManifestApplied Event; an update or a
+  // repair of what existed is told here.
+  if (result.applied.length > 0 && result.changedExisting) deps.recorder.record(regarding, { type: 'Normal', reason: 'Applied', action: 'Apply', note: `applied ${list(result.applied)}` });
   for (const t of transitions(service.status?.conditions, status.conditions ?? [])) {
     deps.recorder.record(regarding, { type: t.type, reason: t.reason, action: 'Reconcile', note: t.note });
   }
