@@ -32,7 +32,6 @@ import path from 'node:path';
 import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Registry } from 'prom-client';
-import * as k8s from '@kubernetes/client-node';
 import { binaryPath, repoRoot } from '../e2e/harness/binaries.ts';
 import { startCluster, type Cluster } from '../e2e/harness/cluster.ts';
 import { describeFailure } from '../e2e/harness/errors.ts';
@@ -45,6 +44,7 @@ import { startGatewayFromConfig, type RunningGateway } from '../src/gateway/inde
 import { call, claimsFor, selfSignedCert, signJwt, tenantKey, type CertFiles } from '../src/gateway/testing.ts';
 import { KubeClient, Metrics, createLogger, kubeConfigTransport } from '../src/runtime/index.ts';
 import { envNumber } from './lib/env.ts';
+import { loadKubeconfigFile } from '../src/runtime/kubeconfig.ts';
 
 const API = 'provider.akash.network/v1alpha1';
 const OPERATOR_NS = 'akash-operator-bench';
@@ -352,8 +352,7 @@ async function main(): Promise<void> {
   await kubectl(['apply', '--server-side', '-f', path.join(repoRoot, 'crds')]);
   await kubectl(['wait', '--for=condition=Established', '--timeout=60s', '-f', path.join(repoRoot, 'crds')]);
 
-  const kc = new k8s.KubeConfig();
-  kc.loadFromFile(kubeconfig);
+  const kc = loadKubeconfigFile(kubeconfig);
   const admin = new KubeClient(kubeConfigTransport(kc), { fieldManager: 'bench-admin' });
   await admin.apply(NamespaceRef, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: OPERATOR_NS } });
 

@@ -21,6 +21,7 @@
  * Everything is stopped and removed at the end, also on failure or Ctrl-C (the harness's reaper
  * covers a kill -9). Env: BENCH_LEASES (1000), BENCH_RATE (20), BENCH_CLUSTER_QPS (200: client QPS of
  * kube-controller-manager and kube-scheduler, whose defaults would make them the limit on Ready),
+ * The operator gets the chart's `nodeOptions` as NODE_OPTIONS, as in a provider's cluster.
  * BENCH_CONVERGE_S (420: how long to
  * wait for Ready after the last create), BENCH_OPERATOR_ARGS (extra operator flags, e.g.
  * '--concurrency 16'; reported as operator_args), BENCH_METRICS_OUT=FILE (the operator's /metrics
@@ -35,6 +36,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
+import { parse } from 'yaml';
 import { binaryPath, repoRoot } from '../e2e/harness/binaries.ts';
 import { startCluster, type Cluster } from '../e2e/harness/cluster.ts';
 import { describeFailure } from '../e2e/harness/errors.ts';
@@ -57,6 +59,8 @@ const RATE = envNumber('BENCH_RATE', 20, (n) => Number.isFinite(n) && n > 0, 'a 
 const CLUSTER_QPS = envNumber('BENCH_CLUSTER_QPS', 200, (n) => Number.isInteger(n) && n >= 1, 'an integer ≥ 1');
 const CONVERGE_S = envNumber('BENCH_CONVERGE_S', 420, (n) => Number.isFinite(n) && n > 0, 'a number of seconds > 0');
 const NODES = Math.max(3, Math.ceil((LEASES * SERVICES_PER_LEASE) / PODS_PER_NODE));
+/** The operator runs with the Node.js flags the chart gives it (heap limits shape its RSS). */
+const NODE_OPTIONS_OF_CHART = String((parse(fs.readFileSync(path.join(repoRoot, 'charts/akash-operator/values.yaml'), 'utf8')) as { nodeOptions?: unknown }).nodeOptions ?? '');
 /** Extra `akash-operator run` flags for exploring (e.g. `--concurrency 16`); the figures are for the defaults. */
 const OPERATOR_ARGS = (process.env.BENCH_OPERATOR_ARGS ?? '').split(/\s+/).filter(Boolean);
 
@@ -76,6 +80,7 @@ const context: Record<string, unknown> = {
   node: process.version,
   cpu: `${cpus[0]?.model.trim() ?? 'unknown'} × ${cpus.length}`,
   operator_args: OPERATOR_ARGS.join(' ') || 'defaults',
+  operator_node_options: NODE_OPTIONS_OF_CHART,
 };
 
 function print(bench: string, value: number, unit: string, extra: Record<string, unknown> = {}): void {
@@ -243,7 +248,7 @@ async function cleanup(failed: boolean): Promise<void> {
 
 async function startOperator(kubeconfig: string, args: string[]): Promise<{ op: OperatorProcess; readyMs: number }> {
   const spawned = now();
-  const op = await startOperatorProcess({ kubeconfig, namespace: OPERATOR_NS, args });
+  const op = await startOperatorProcess({ kubeconfig, namespace: OPERATOR_NS, args, env: { NODE_OPTIONS: NODE_OPTIONS_OF_CHART } });
   operator = op;
   operatorDirs.push(path.dirname(op.logPath));
   // The reaper stops it with the cluster should this process die without cleaning up.

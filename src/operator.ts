@@ -6,7 +6,6 @@
  */
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import * as k8s from '@kubernetes/client-node';
 import type { LoadedConfig } from './config/load.ts';
 import { ConfigError, splitAddr } from './config/load.ts';
 import type { OperatorContext } from './controllers/context.ts';
@@ -35,6 +34,7 @@ import {
   type Logger,
   type OpsServer,
 } from './runtime/index.ts';
+import { inClusterAccess, loadKubeconfigFile, type ClusterAccess } from './runtime/kubeconfig.ts';
 
 export interface RunningOperator {
   ops: OpsServer;
@@ -56,22 +56,22 @@ export interface RunningOperator {
 }
 
 /** The API credentials: a kubeconfig file, or the pod's service account. Faults are ConfigErrors. */
-export function loadKubeConfig(path: string): k8s.KubeConfig {
-  const kc = new k8s.KubeConfig();
+export function loadKubeConfig(path: string): ClusterAccess {
   if (path) {
     try {
-      kc.loadFromFile(path);
+      return loadKubeconfigFile(path);
     } catch (e) {
-      throw new ConfigError(`kubeconfig ${path}: cannot be loaded (${(e as Error).message.split('\n')[0]})`);
+      throw new ConfigError(`kubeconfig ${(e as Error).message}`);
     }
-    if (!kc.getCurrentCluster()) throw new ConfigError(`kubeconfig ${path}: has no current context with a cluster`);
-  } else {
-    if (!process.env.KUBERNETES_SERVICE_HOST) {
-      throw new ConfigError('no --kubeconfig given and not running in a pod (KUBERNETES_SERVICE_HOST is unset): pass --kubeconfig FILE');
-    }
-    kc.loadFromCluster();
   }
-  return kc;
+  if (!process.env.KUBERNETES_SERVICE_HOST) {
+    throw new ConfigError('no --kubeconfig given and not running in a pod (KUBERNETES_SERVICE_HOST is unset): pass --kubeconfig FILE');
+  }
+  try {
+    return inClusterAccess();
+  } catch (e) {
+    throw new ConfigError(`in-cluster credentials: ${(e as Error).message}`);
+  }
 }
 
 export async function startOperator(cfg: LoadedConfig, opts: { log?: Logger } = {}): Promise<RunningOperator> {

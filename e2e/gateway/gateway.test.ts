@@ -15,7 +15,7 @@ import { GatewayConfig } from '../../src/gateway/config.ts';
 import { call, claimsFor, nowSeconds, selfSignedCert, signJwt, tamper, tenantKey } from '../../src/gateway/testing.ts';
 import { KubeClient, createLogger, kubeConfigTransport, type KubeObject } from '../../src/runtime/index.ts';
 import { repoRoot } from '../harness/binaries.ts';
-import { kubeConfig, runTool, useNamespace } from '../support/cluster.ts';
+import { clusterAccess, runTool, useNamespace } from '../support/cluster.ts';
 import { leaseAndManifest } from '../operator/fixtures.ts';
 
 const alice = tenantKey();
@@ -51,7 +51,7 @@ const errorOf = (a: { json: unknown }) => a.json as { error: string; code: strin
 beforeAll(async () => {
   await runTool('kubectl', ['apply', '--server-side', '-f', path.join(repoRoot, 'crds')]);
   await runTool('kubectl', ['wait', '--for=condition=Established', '--timeout=60s', '-f', path.join(repoRoot, 'crds')]);
-  const kc = kubeConfig();
+  const kc = clusterAccess();
   client = new KubeClient(kubeConfigTransport(kc), { fieldManager: 'e2e-admin' });
 
   // The Lease as the chain sync would write it: owned by alice, with the manifest's real hash.

@@ -5,6 +5,12 @@ import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { binaryPath } from '../harness/binaries.ts';
 import { pollUntil } from '../harness/wait.ts';
+import { loadKubeconfigFile, type ClusterAccess } from '../../src/runtime/kubeconfig.ts';
+
+/** The test cluster's admin access as the operator's transport takes it. */
+export function clusterAccess(): ClusterAccess {
+  return loadKubeconfigFile(inject('kubeconfig'));
+}
 
 export function kubeConfig(): k8s.KubeConfig {
   const kc = new k8s.KubeConfig();

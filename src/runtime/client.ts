@@ -3,11 +3,17 @@
  * `ResourceRef`, bodies are plain JSON, and every write is counted in `<prefix>_api_writes_total`
  * so "zero writes on restart" can be measured.
  */
-import { PatchStrategy } from '@kubernetes/client-node';
 import { ApiError, errorMessage } from './errors.ts';
 import type { Metrics } from './metrics.ts';
 import { groupOf, resourcePath, type KubeList, type KubeObject, type ResourceRef } from './resource.ts';
 import type { HttpRequest, HttpVerb, QueryParams, Transport, WatchEventHandler } from './transport.ts';
+
+/** Content-Types of the patch kinds the API server takes. */
+const PatchStrategy = {
+  JsonPatch: 'application/json-patch+json',
+  MergePatch: 'application/merge-patch+json',
+  ServerSideApply: 'application/apply-patch+yaml',
+} as const;
 
 /** Names one object. `namespace` is required for namespaced kinds and forbidden for cluster-scoped ones. */
 export interface ObjectTarget {

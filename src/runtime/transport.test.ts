@@ -1,12 +1,13 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { KubeConfig, Watch } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KubeClient } from './client.ts';
+import { isGone } from './errors.ts';
 import type { ResourceRef } from './resource.ts';
-import { kubeConfigTransport, setWatchIdleTimeout } from './transport.ts';
+import type { ClusterAccess } from './kubeconfig.ts';
+import { kubeConfigTransport } from './transport.ts';
 
-// These tests run client-node's real HTTP stack against a loopback server, to prove what goes on the wire.
+// These tests run the real HTTP stack against a loopback server, to prove what goes on the wire.
 
 const Widgets: ResourceRef = { apiVersion: 'example.com/v1', kind: 'Widget', plural: 'widgets', namespaced: true };
 
@@ -26,7 +27,7 @@ afterEach(async () => {
   await new Promise((r) => s.close(r));
 });
 
-async function fakeApiServer(handle: (seen: Seen, res: import('node:http').ServerResponse) => void): Promise<{ kc: KubeConfig; seen: Seen[] }> {
+async function fakeApiServer(handle: (seen: Seen, res: import('node:http').ServerResponse) => void): Promise<{ kc: ClusterAccess; seen: Seen[] }> {
   const seen: Seen[] = [];
   server = createServer((req, res) => {
     let body = '';
@@ -39,17 +40,11 @@ async function fakeApiServer(handle: (seen: Seen, res: import('node:http').Serve
   });
   await new Promise<void>((r) => server?.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ name: 'c', server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
-    users: [{ name: 'u', token: 'test-token' }],
-    contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
-    currentContext: 'x',
-  });
+  const kc: ClusterAccess = { server: `http://127.0.0.1:${port}`, insecureSkipTlsVerify: false, token: 'test-token' };
   return { kc, seen };
 }
 
-describe('kubeConfigTransport (client-node 2.0.1 on the wire)', () => {
+describe('kubeConfigTransport on the wire', () => {
   it('sends server-side apply with Content-Type application/apply-patch+yaml, fieldManager, force and the bearer token', async () => {
     const { kc, seen } = await fakeApiServer((_s, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"metadata":{"name":"w"}}'));
     const client = new KubeClient(kubeConfigTransport(kc), { fieldManager: 'akash-operator' });
@@ -91,10 +86,45 @@ describe('kubeConfigTransport (client-node 2.0.1 on the wire)', () => {
     expect(Object.fromEntries(url.searchParams)).toEqual({ watch: 'true', resourceVersion: '5', allowWatchBookmarks: 'true', timeoutSeconds: '290' });
   });
 
-  it("can still override client-node's private 30 s watch inactivity timeout", () => {
-    const w = new Watch(new KubeConfig());
-    expect((w as unknown as { requestTimeoutMs: number }).requestTimeoutMs).toBe(30_000);
-    setWatchIdleTimeout(w, 300_000);
-    expect((w as unknown as { requestTimeoutMs: number }).requestTimeoutMs).toBe(300_000);
+  it('reuses one keep-alive connection for sequential requests', async () => {
+    const ports = new Set<number>();
+    const { kc } = await fakeApiServer((_s, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+    server?.on('connection', (sock) => ports.add(sock.remotePort ?? 0));
+    const t = kubeConfigTransport(kc);
+    for (let i = 0; i < 5; i++) await t.request({ method: 'GET', path: '/api/v1/namespaces' });
+    expect(ports.size).toBe(1);
+  });
+
+  it('ends a watch with an ApiError carrying the status code when the server refuses it', async () => {
+    const { kc } = await fakeApiServer((_s, res) => res.writeHead(410, { 'content-type': 'application/json' }).end('{"kind":"Status","code":410,"reason":"Expired","message":"too old resource version"}'));
+    const err = await new Promise<unknown>((resolve) => void kubeConfigTransport(kc).watch('/api/v1/pods', {}, () => undefined, resolve));
+    expect(isGone(err)).toBe(true);
+    expect(String(err)).toContain('too old resource version');
+  });
+
+  it('ends a silent watch with a TimeoutError, and an aborted one with an error; events split across chunks arrive whole', async () => {
+    const { kc } = await fakeApiServer((s, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      if (s.url.includes('split')) {
+        const line = JSON.stringify({ type: 'ADDED', object: { metadata: { name: 'x'.repeat(5000) } } });
+        res.write(line.slice(0, 100));
+        setTimeout(() => res.write(`${line.slice(100)}\n{"type":"MODIFIED","object":{}}\n`), 20);
+      }
+    });
+    const silent = await new Promise<unknown>((resolve) => void kubeConfigTransport(kc, { watchIdleTimeoutMs: 100 }).watch('/api/v1/pods', {}, () => undefined, resolve));
+    expect((silent as Error).name).toBe('TimeoutError');
+
+    const types: string[] = [];
+    let controller: AbortController | undefined;
+    const aborted = new Promise<unknown>((resolve) => {
+      void kubeConfigTransport(kc)
+        .watch('/api/v1/split', {}, (type, obj) => {
+          types.push(`${type}:${JSON.stringify(obj).length}`);
+          if (type === 'MODIFIED') controller?.abort();
+        }, resolve)
+        .then((c) => (controller = c));
+    });
+    expect(await aborted).toBeInstanceOf(Error);
+    expect(types).toEqual([`ADDED:${JSON.stringify({ metadata: { name: 'x'.repeat(5000) } }).length}`, 'MODIFIED:2']);
   });
 });

@@ -1,17 +1,13 @@
 /**
- * HTTP to the API server through client-node's own machinery (auth providers, TLS, proxy and the
- * undici dispatcher it builds), but with raw JSON in and out: list and watch then give the same
- * shapes (client-node's typed list turns timestamps into Dates, its watch does not), a request can
- * address any path, subresources included, and the Content-Type of a patch is exactly what we set.
+ * HTTP to the API server with raw JSON in and out: list and watch give the same shapes, a request
+ * can address any path (subresources included), and the Content-Type of a patch is exactly what we
+ * set. Node's own http/https with one keep-alive agent: connections are reused across requests and
+ * watches (client-node 2.0.1 built a new undici Agent per request, a TLS handshake each time).
  */
-import {
-  HttpMethod,
-  IsomorphicFetchHttpLibrary,
-  type KubeConfig,
-  RequestContext,
-  Watch,
-} from '@kubernetes/client-node';
-
+import http from 'node:http';
+import https from 'node:https';
+import { ApiError } from './errors.ts';
+import { credentialSource, type ClusterAccess, type Credentials } from './kubeconfig.ts';
 export type HttpVerb = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type QueryParams = Record<string, string | number | boolean | undefined>;
 
@@ -47,67 +43,112 @@ export interface Transport {
 export interface KubeConfigTransportOptions {
   /** Deadline of a non-watch request. */
   requestTimeoutMs?: number;
-  /**
-   * client-node's Watch aborts a stream after this much silence (its default, 30 s, is shorter than
-   * the API server's one-minute bookmark interval, so every quiet watch would be torn down twice a
-   * minute). Set it at or above the informer's own idle watchdog.
-   */
+  /** A watch that sends nothing (not even a bookmark) this long is ended with a TimeoutError. */
   watchIdleTimeoutMs?: number;
 }
 
-/** A Transport over a loaded KubeConfig (in-cluster or from a file). */
-export function kubeConfigTransport(kc: KubeConfig, opts: KubeConfigTransportOptions = {}): Transport {
-  const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new Error('kubeconfig: no current cluster (is current-context set?)');
-  const server = cluster.server.replace(/\/+$/, '');
-  const http = new IsomorphicFetchHttpLibrary();
-  const watcher = new Watch(kc);
-  setWatchIdleTimeout(watcher, opts.watchIdleTimeoutMs ?? 300_000);
+/** Longest watch event line accepted (a Secret or ConfigMap holds at most 1 MiB of data). */
+const MAX_WATCH_LINE = 16 << 20;
+
+/** A Transport to the API server of `access` (in-cluster or from a kubeconfig file). */
+export function kubeConfigTransport(access: ClusterAccess, opts: KubeConfigTransportOptions = {}): Transport {
+  const server = new URL(access.server);
+  const lib = server.protocol === 'http:' ? http : https;
+  const credentials = credentialSource(access);
   const requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
-  // client-node 2.0.1 builds a new undici Agent for every request (KubeConfig.createDispatcher has no
-  // cache): every request paid a TLS handshake on both ends, and the abandoned agents kept sockets and
-  // buffers alive until GC — most of the operator's RSS under load and much of the API server's CPU.
-  // One keep-alive dispatcher per transport, reused; the per-request one is closed unused.
-  let shared: ReturnType<RequestContext['getDispatcher']>;
+  const watchIdleTimeoutMs = opts.watchIdleTimeoutMs ?? 300_000;
+  // One agent per client certificate: an exec plugin may hand out a new one, which needs new connections.
+  let agent: { cert: Buffer | undefined; agent: http.Agent } | undefined;
+  const agentFor = (cred: Credentials): http.Agent => {
+    if (agent && agent.cert === cred.cert) return agent.agent;
+    const tls = { ca: access.ca, cert: cred.cert, key: cred.key, rejectUnauthorized: !access.insecureSkipTlsVerify, servername: access.tlsServerName };
+    // The replaced agent is left to close its idle sockets; requests in flight on it finish.
+    agent = { cert: cred.cert, agent: lib === https ? new https.Agent({ keepAlive: true, ...tls }) : new http.Agent({ keepAlive: true }) };
+    return agent.agent;
+  };
+  const prepare = async (path: string, query: QueryParams | undefined, extra: Record<string, string>) => {
+    const cred = await credentials();
+    const url = new URL(access.server + path);
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    const headers: Record<string, string> = { Accept: 'application/json', ...extra };
+    if (cred.authorization) headers.Authorization = cred.authorization;
+    return { url, headers, agent: agentFor(cred) };
+  };
 
   return {
-    host: new URL(server).host,
+    host: server.host,
     async request(req) {
-      const url = new URL(server + req.path);
-      for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
-      const ctx = new RequestContext(url.toString(), HttpMethod[req.method]);
-      ctx.setHeaderParam('Accept', 'application/json');
-      if (req.body !== undefined) {
-        ctx.setHeaderParam('Content-Type', req.contentType ?? 'application/json');
-        ctx.setBody(req.body);
-      }
-      ctx.setSignal(AbortSignal.timeout(requestTimeoutMs));
-      await kc.applySecurityAuthentication(ctx);
-      const fresh = ctx.getDispatcher();
-      if (fresh !== undefined) {
-        if (shared === undefined) shared = fresh;
-        else if (fresh !== shared) {
-          ctx.setDispatcher(shared);
-          void fresh.close().catch(() => undefined);
-        }
-      }
-      const res = await http.send(ctx).toPromise();
-      return { status: res.httpStatusCode, body: await res.body.text() };
+      const body = req.body === undefined ? undefined : Buffer.from(req.body, 'utf8');
+      const extra: Record<string, string> = body ? { 'Content-Type': req.contentType ?? 'application/json', 'Content-Length': String(body.length) } : {};
+      const { url, headers, agent } = await prepare(req.path, req.query, extra);
+      return new Promise<HttpResponse>((resolve, reject) => {
+        const r = lib.request(url, { method: req.method, headers, agent, signal: AbortSignal.timeout(requestTimeoutMs) }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+          res.on('error', reject);
+        });
+        r.on('error', reject);
+        r.end(body);
+      });
     },
-    watch(path, query, onEvent, onDone) {
-      return watcher.watch(path, query, (type, obj) => onEvent(type, obj), onDone);
+
+    async watch(path, query, onEvent, onDone) {
+      const { url, headers, agent } = await prepare(path, { watch: true, ...query }, {});
+      const controller = new AbortController();
+      let finished = false;
+      let idle: NodeJS.Timeout | undefined;
+      const finish = (err: unknown) => {
+        if (finished) return;
+        finished = true;
+        clearTimeout(idle);
+        if (!controller.signal.aborted) controller.abort();
+        onDone(err);
+      };
+      const arm = () => {
+        clearTimeout(idle);
+        idle = setTimeout(() => finish(new DOMException(`watch ${path}: nothing received for ${watchIdleTimeoutMs} ms`, 'TimeoutError')), watchIdleTimeoutMs);
+        idle.unref();
+      };
+      arm();
+      const r = lib.request(url, { method: 'GET', headers, agent, signal: controller.signal }, (res) => {
+        const status = res.statusCode ?? 0;
+        if (status !== 200) {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => finish(new ApiError('GET', path, status, Buffer.concat(chunks).toString('utf8'))));
+          res.on('error', finish);
+          return;
+        }
+        res.setEncoding('utf8');
+        let pending = '';
+        res.on('data', (chunk: string) => {
+          arm();
+          pending += chunk;
+          let from = 0;
+          for (let nl = pending.indexOf('\n', from); nl >= 0 && !finished; nl = pending.indexOf('\n', from)) {
+            const line = pending.slice(from, nl);
+            from = nl + 1;
+            if (line.trim() === '') continue;
+            let event: { type?: unknown; object?: unknown };
+            try {
+              event = JSON.parse(line) as typeof event;
+            } catch {
+              finish(new Error(`watch ${path}: malformed event line (${line.length} bytes)`));
+              return;
+            }
+            onEvent(String(event.type), event.object);
+          }
+          pending = pending.slice(from);
+          if (pending.length > MAX_WATCH_LINE) finish(new Error(`watch ${path}: an event line exceeds ${MAX_WATCH_LINE} bytes`));
+        });
+        res.on('end', () => finish(null));
+        res.on('error', finish);
+        res.on('close', () => finish(res.complete ? null : new Error(`watch ${path}: connection closed mid-stream`)));
+      });
+      r.on('error', finish);
+      r.end();
+      return controller;
     },
   };
-}
-
-/**
- * client-node 2.0.1 keeps the Watch inactivity timeout in a private field with no option to set it;
- * we set the field and fail loudly if an upgrade renames it (a test pins this).
- */
-export function setWatchIdleTimeout(watch: Watch, ms: number): void {
-  const w = watch as unknown as { requestTimeoutMs?: unknown };
-  if (typeof w.requestTimeoutMs !== 'number') {
-    throw new Error('client-node Watch has no numeric requestTimeoutMs: the idle-timeout override needs updating');
-  }
-  w.requestTimeoutMs = ms;
 }

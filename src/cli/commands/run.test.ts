@@ -8,6 +8,6 @@ describe('akash-operator run', () => {
     const err = await runCommand(['--kubeconfig', '/nonexistent/kubeconfig']).then(() => undefined, (e: unknown) => e);
     expect(err).toBeInstanceOf(CliError);
     expect((err as CliError).exitCode).toBe(2);
-    expect((err as CliError).message).toMatch(/^kubeconfig \/nonexistent\/kubeconfig: cannot be loaded \(ENOENT/);
+    expect((err as CliError).message).toMatch(/^kubeconfig \/nonexistent\/kubeconfig: cannot be read \(ENOENT\)$/);
   });
 });
