@@ -12,7 +12,7 @@ export PATH := $(NODE_DIR):$(PATH)
 
 VITEST := node node_modules/vitest/vitest.mjs
 
-.PHONY: build deps typecheck lint unit e2e faults test test-bins tools-sync run stop bench clean
+.PHONY: build deps typecheck lint unit e2e faults test test-bins tools-sync run stop bench clean dist
 
 ## deps: install the npm dependencies from the lockfile (skipped when up to date)
 deps: node_modules/.package-lock.json
@@ -21,6 +21,10 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 ## build: dependencies + typecheck; ./bin/akash-operator then runs the CLI from the sources
 build: deps typecheck
+
+## dist: compile src/ to JavaScript in dist/ (what the image runs; the bench runs it too)
+dist: deps
+	scripts/build-dist.sh >/dev/null
 
 typecheck: deps
 	node node_modules/typescript/bin/tsc --noEmit

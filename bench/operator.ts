@@ -21,7 +21,8 @@
  * Everything is stopped and removed at the end, also on failure or Ctrl-C (the harness's reaper
  * covers a kill -9). Env: BENCH_LEASES (1000), BENCH_RATE (20), BENCH_CLUSTER_QPS (200: client QPS of
  * kube-controller-manager and kube-scheduler, whose defaults would make them the limit on Ready),
- * The operator gets the chart's `nodeOptions` as NODE_OPTIONS, as in a provider's cluster.
+ * The operator runs as the image runs it: compiled to JavaScript (scripts/build-dist.sh) with the
+ * chart's `nodeOptions` as NODE_OPTIONS.
  * BENCH_CONVERGE_S (420: how long to
  * wait for Ready after the last create), BENCH_OPERATOR_ARGS (extra operator flags, e.g.
  * '--concurrency 16'; reported as operator_args), BENCH_METRICS_OUT=FILE (the operator's /metrics
@@ -43,7 +44,7 @@ import { describeFailure } from '../e2e/harness/errors.ts';
 import { httpGet } from '../e2e/harness/http.ts';
 import { logTail } from '../e2e/harness/process.ts';
 import { leaseAndManifest } from '../e2e/operator/fixtures.ts';
-import { metricSum, startOperatorProcess, type OperatorProcess } from '../e2e/support/operator.ts';
+import { compiledOperatorEntry, metricSum, startOperatorProcess, type OperatorProcess } from '../e2e/support/operator.ts';
 import { envNumber } from './lib/env.ts';
 
 const GROUP = 'provider.akash.network';
@@ -248,7 +249,7 @@ async function cleanup(failed: boolean): Promise<void> {
 
 async function startOperator(kubeconfig: string, args: string[]): Promise<{ op: OperatorProcess; readyMs: number }> {
   const spawned = now();
-  const op = await startOperatorProcess({ kubeconfig, namespace: OPERATOR_NS, args, env: { NODE_OPTIONS: NODE_OPTIONS_OF_CHART } });
+  const op = await startOperatorProcess({ kubeconfig, namespace: OPERATOR_NS, args, env: { NODE_OPTIONS: NODE_OPTIONS_OF_CHART }, entry: compiledOperatorEntry() });
   operator = op;
   operatorDirs.push(path.dirname(op.logPath));
   // The reaper stops it with the cluster should this process die without cleaning up.

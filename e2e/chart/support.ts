@@ -1,8 +1,8 @@
 /**
  * The chart in the test cluster: `helm install` into a namespace that enforces Pod Security
- * "restricted", and an operator process that runs as the chart's pods would (the chart's
- * ConfigMap, NODE_OPTIONS and ServiceAccount) but on this machine, since no image can be built
- * or pulled here.
+ * "restricted", and an operator process that runs as the chart's pods would (the image's compiled
+ * JavaScript, the chart's ConfigMap, NODE_OPTIONS and ServiceAccount) but on this machine, since no
+ * image can be built or pulled here.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -12,7 +12,7 @@ import * as k8s from '@kubernetes/client-node';
 import { repoRoot } from '../harness/binaries.ts';
 import { kubeconfigYaml } from '../harness/kubeconfig.ts';
 import { kubeConfig, runTool } from '../support/cluster.ts';
-import { startOperatorProcess, type OperatorProcess } from '../support/operator.ts';
+import { compiledOperatorEntry, startOperatorProcess, type OperatorProcess } from '../support/operator.ts';
 
 export const CHART = path.join(repoRoot, 'charts/akash-operator');
 export const GROUP = 'provider.akash.network';
@@ -79,5 +79,6 @@ export function startChartOperator(release: Release, podName: string): Promise<O
     namespace: release.namespace,
     args: ['--config', release.configFile],
     env: { POD_NAME: podName, NODE_OPTIONS: release.nodeOptions },
+    entry: compiledOperatorEntry(),
   });
 }

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,6 +7,21 @@ import { repoRoot } from '../harness/binaries.ts';
 import { httpGet } from '../harness/http.ts';
 import { freePort } from '../harness/ports.ts';
 import { pollUntil } from '../harness/wait.ts';
+
+let compiled: string | undefined;
+/**
+ * The operator compiled as the image runs it (scripts/build-dist.sh into a temp dir, once per
+ * process, removed at exit): tests of the chart and the bench run this entry point.
+ */
+export function compiledOperatorEntry(): string {
+  if (!compiled) {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'akash-operator-dist-'));
+    process.once('exit', () => fs.rmSync(out, { recursive: true, force: true }));
+    execFileSync(path.join(repoRoot, 'scripts/build-dist.sh'), [out], { stdio: ['ignore', 'ignore', 'inherit'] });
+    compiled = path.join(out, 'src/cli/main.js');
+  }
+  return compiled;
+}
 
 export interface OperatorProcess {
   proc: ChildProcess;
@@ -28,14 +43,21 @@ export interface OperatorProcess {
 }
 
 /** Runs `akash-operator run` as its own process against the test cluster, as a provider would. */
-export async function startOperatorProcess(opts: { kubeconfig: string; namespace: string; args?: string[]; env?: NodeJS.ProcessEnv }): Promise<OperatorProcess> {
+export async function startOperatorProcess(opts: {
+  kubeconfig: string;
+  namespace: string;
+  args?: string[];
+  env?: NodeJS.ProcessEnv;
+  /** The CLI entry point: the sources by default; the bench passes a compiled dist/src/cli/main.js. */
+  entry?: string;
+}): Promise<OperatorProcess> {
   const port = await freePort();
   const logPath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'operator-')), 'operator.log');
   const fd = fs.openSync(logPath, 'a');
   const started = Date.now();
   const proc = spawn(
     process.execPath,
-    [path.join(repoRoot, 'src/cli/main.ts'), 'run', '--kubeconfig', opts.kubeconfig, '--namespace', opts.namespace, '--metrics-addr', `127.0.0.1:${port}`, '--resync-seconds', '600', ...(opts.args ?? [])],
+    [opts.entry ?? path.join(repoRoot, 'src/cli/main.ts'), 'run', '--kubeconfig', opts.kubeconfig, '--namespace', opts.namespace, '--metrics-addr', `127.0.0.1:${port}`, '--resync-seconds', '600', ...(opts.args ?? [])],
     { stdio: ['ignore', fd, fd], env: { ...process.env, ...opts.env } },
   );
   fs.closeSync(fd);

@@ -25,7 +25,8 @@ interface DevState {
 const devDir = () => process.env.AKASH_OPERATOR_DEV_DIR ?? path.join(cacheDir(), 'dev');
 const stateFile = () => path.join(devDir(), 'state.json');
 const errorFile = () => path.join(devDir(), 'error.txt');
-const mainPath = path.join(path.dirname(fileURLToPath(import.meta.url)), 'main.ts');
+// main.ts from a checkout, main.js from the compiled dist/: the same extension as this file.
+const mainPath = path.join(path.dirname(fileURLToPath(import.meta.url)), `main${path.extname(fileURLToPath(import.meta.url))}`);
 
 /** The running dev cluster, or undefined (a state file of a dead process is stale and ignored). */
 export function runningDevCluster(): DevState | undefined {
