@@ -86,7 +86,7 @@ describe('the chart', () => {
     }
     expect(table(one(docs, 'ClusterRole').rules!)).toEqual({
       'provider.akash.network/leases': 'list,patch,watch',
-      'provider.akash.network/manifests': 'list,watch',
+      'provider.akash.network/manifests': 'delete,list,watch',
       'provider.akash.network/services': 'create,delete,list,patch,watch',
       'provider.akash.network/leases/status': 'patch',
       'provider.akash.network/manifests/status': 'patch',
@@ -119,7 +119,7 @@ describe('the chart', () => {
     const rules = table(one(docs, 'ClusterRole').rules!);
     expect(rules['provider.akash.network/services/scale']).toBe('patch');
     expect(rules['provider.akash.network/tenantroles']).toBe('create,delete,list,patch');
-    expect(rules['provider.akash.network/manifests']).toBe('create,get,list,patch,watch');
+    expect(rules['provider.akash.network/manifests']).toBe('create,delete,get,list,patch,watch');
     expect(table(one(docs, 'Role').rules!)['core/secrets']).toBe('get,list,watch');
     const svc = docs.find((d) => d.kind === 'Service' && d.metadata.name === 'rel-akash-operator-gateway');
     expect(svc).toBeDefined();

@@ -182,12 +182,16 @@ describe('a lease applied by a cluster admin', () => {
     expect(stdout).toMatch(/Degraded/);
   });
 
-  it('tears down only the deleted lease: its namespace goes, the other lease stays', async () => {
-    const { ns } = leaseAndManifest('778', []);
+  it('tears down only the deleted lease: its namespace and Manifest go, the other lease stays', async () => {
+    const { ns, manifest } = leaseAndManifest('778', []);
     await custom().deleteClusterCustomObject({ group: GROUP, version: V, plural: 'leases', name: ns });
-    await eventually('the deleted lease and its namespace to be gone', async () => {
-      const both = await Promise.all([gone(() => getLease(ns)), gone(() => core().readNamespace({ name: ns }))]);
-      return both.every(Boolean) ? true : undefined;
+    await eventually('the deleted lease, its namespace and its Manifest to be gone', async () => {
+      const all = await Promise.all([
+        gone(() => getLease(ns)),
+        gone(() => core().readNamespace({ name: ns })),
+        gone(() => custom().getClusterCustomObject({ group: GROUP, version: V, plural: 'manifests', name: manifest.metadata.name })),
+      ]);
+      return all.every(Boolean) ? true : undefined;
     }, 90_000);
     const other = await core().readNamespace({ name: SAMPLE_NS });
     expect(other.metadata?.deletionTimestamp).toBeUndefined();

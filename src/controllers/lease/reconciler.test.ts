@@ -15,6 +15,8 @@ type Cond = { type: string; status: string; reason: string; message: string };
 const cond = (o: Obj | undefined, type: string) => ((o?.status as { conditions?: Cond[] } | undefined)?.conditions ?? []).find((c) => c.type === type);
 const phase = (o: Obj | undefined) => (o?.status as { phase?: string } | undefined)?.phase;
 const leasePath = `/apis/provider.akash.network/v1alpha1/leases/${NS}`;
+const MANIFEST = `${LEASE_ID.owner}-${LEASE_ID.dseq}`;
+const manifestPath = `/apis/provider.akash.network/v1alpha1/manifests/${MANIFEST}`;
 const svcPath = (name: string) => `/apis/provider.akash.network/v1alpha1/namespaces/${NS}/services/${name}`;
 
 let h: Harness | undefined;
@@ -351,8 +353,24 @@ describe('teardown only on purpose', () => {
 
     t.cluster.finishNamespaceDeletion(NS);
     await t.reconcileLease();
-    expect(t.takeWrites()).toEqual([`PATCH ${leasePath}`]);
+    // The deployment has no other lease: its Manifest (and the credentials it owns) goes too.
+    expect(t.takeWrites()).toEqual([`DELETE ${manifestPath}`, `PATCH ${leasePath}`]);
     expect(t.cluster.get(LeaseRef, NS)).toBeUndefined();
+    expect(t.cluster.get(ManifestRef, MANIFEST)).toBeUndefined();
+  });
+
+  it('keeps the Manifest while another lease of the deployment runs, and deletes it after the last one closed', async () => {
+    const group2 = { ...LEASE_ID, gseq: 2 };
+    const ns2 = leaseNamespace(group2);
+    const t = await start([LeaseRef, lease({ state: 'closed' })], [LeaseRef, { ...lease({ id: group2 }), metadata: { name: ns2 } }], [ManifestRef, manifest()]);
+    await t.reconcileLease();
+    expect(t.takeWrites().filter((w) => w.startsWith('DELETE'))).toEqual([]);
+    expect(t.cluster.get(ManifestRef, MANIFEST)).toBeDefined();
+
+    t.cluster.update(LeaseRef, ns2, undefined, (o) => ((o.spec as { state: string }).state = 'closed'));
+    await t.reconcileLease(ns2);
+    expect(t.takeWrites()).toContain(`DELETE ${manifestPath}`);
+    expect(t.cluster.get(ManifestRef, MANIFEST)).toBeUndefined();
   });
 
   it('leaves a namespace alone whose labels name another lease', async () => {

@@ -1,16 +1,19 @@
 /**
  * Teardown of a lease: its namespace goes, and with it everything of the lease (Kubernetes deletes
- * a namespace's contents). Only two callers: a Lease being deleted, or one whose chain state is
- * `closed`. The namespace is read live (not from the cache) and deleted only when its
+ * a namespace's contents), then the deployment's Manifest once no lease of it runs. Only two
+ * callers: a Lease being deleted, or one whose chain state is `closed`. The namespace is read live (not from the cache) and deleted only when its
  * `akash.network/lease.id.*` labels name this very lease.
  */
 import { leaseNamespace } from '../../akash/namespace.ts';
 import { API_VERSION } from '../../api/common.ts';
 import { LEASE_KIND, type Lease, type LeaseId } from '../../api/lease.ts';
+import { manifestName } from '../../api/manifest.ts';
 import type { KubeObject } from '../../runtime/index.ts';
+import { deleteObserved } from '../apply.ts';
 import { leaseIdLabels } from '../../workloads/labels.ts';
 import type { OperatorContext } from '../context.ts';
-import { NamespaceRef } from '../refs.ts';
+import { ManifestRef, NamespaceRef } from '../refs.ts';
+import type { LeaseInformers } from './informers.ts';
 
 /** `gone`: nothing left; `deleting`: the namespace is terminating; `notOwned`: it is not this lease's. */
 export type TeardownState = 'gone' | 'deleting' | 'notOwned';
@@ -43,4 +46,25 @@ export async function teardownNamespace(ctx: OperatorContext, lease: Lease): Pro
   ctx.log.info({ lease: lease.metadata.name, namespace: name }, 'deleting lease namespace');
   ctx.recorder.record(regarding, { type: 'Normal', reason: 'NamespaceDeleted', action: 'Teardown', note: `deleting namespace ${name} and everything in it` });
   return 'deleting';
+}
+
+/**
+ * After a teardown: the deployment's Manifest goes once no other Lease of the deployment still runs
+ * (one Manifest serves every group of a deployment), and with it the registry-credential Secrets it
+ * owns. The Go provider keeps its manifest in the lease namespace, so it goes with the namespace;
+ * ours is cluster-scoped and would otherwise keep tenants' passwords for as long as the cluster
+ * lives. The uid precondition deletes only the Manifest the cache saw.
+ */
+export async function releaseManifest(ctx: OperatorContext, inf: Pick<LeaseInformers, 'leases' | 'manifests'>, lease: Lease): Promise<void> {
+  const { owner, dseq } = lease.spec.id;
+  const stillRunning = inf.leases
+    .list()
+    .some((l) => l.metadata.uid !== lease.metadata.uid && l.spec.id.owner === owner && l.spec.id.dseq === dseq && !l.metadata.deletionTimestamp && l.spec.state !== 'closed');
+  if (stillRunning) return;
+  const manifest = inf.manifests.get(manifestName(owner, dseq));
+  if (!manifest || manifest.metadata.deletionTimestamp) return;
+  if ((await deleteObserved(ctx.client, ManifestRef, manifest)) !== 'deleted') return;
+  ctx.log.info({ lease: lease.metadata.name, manifest: manifest.metadata.name }, 'deleted the manifest of a deployment with no running lease');
+  const regarding = { apiVersion: API_VERSION, kind: LEASE_KIND, metadata: lease.metadata };
+  ctx.recorder.record(regarding, { type: 'Normal', reason: 'ManifestDeleted', action: 'Teardown', note: `deleted Manifest ${manifest.metadata.name} and its registry credentials: no lease of deployment ${dseq} runs any more` });
 }
