@@ -39,3 +39,18 @@ describe('TokenBuckets', () => {
     expect(() => new TokenBuckets({ ratePerSecond: 1, burst: 0 })).toThrow(/burst >= 1/);
   });
 });
+
+describe('TokenBuckets.wait', () => {
+  it('tells how long until a token without taking one', () => {
+    let t = 0;
+    const b = new TokenBuckets({ ratePerSecond: 0.5, burst: 2, now: () => t });
+    expect(b.wait('k')).toBe(0); // unknown key: a full bucket
+    b.take('k');
+    b.take('k');
+    expect(b.wait('k')).toBe(2);
+    expect(b.wait('k')).toBe(2); // asking takes nothing
+    t = 2000;
+    expect(b.wait('k')).toBe(0);
+    expect(b.take('k')).toBe(0);
+  });
+});

@@ -44,6 +44,14 @@ export class TokenBuckets {
     return Math.max(1, Math.ceil((1 - b.tokens) / this.rate));
   }
 
+  /** Seconds until `key` has a token, without taking one (0: it has one now). */
+  wait(key: string): number {
+    const b = this.buckets.get(key);
+    if (!b) return 0;
+    const tokens = Math.min(this.burst, b.tokens + ((this.now() - b.at) / 1000) * this.rate);
+    return tokens >= 1 ? 0 : Math.max(1, Math.ceil((1 - tokens) / this.rate));
+  }
+
   get size(): number {
     return this.buckets.size;
   }

@@ -284,6 +284,26 @@ describe('limits and failures', () => {
     }
   });
 
+  it('an address that used its allowance on bad tokens is refused before verification; a token that verified before still passes', async () => {
+    const own = new Registry();
+    const limited = await start({ ratePerSecond: 0.01, burst: 3, registry: own });
+    try {
+      const good = token();
+      expect((await call(limited.url, '/lease/100/1/1/status', { token: good })).status).toBe(200);
+      const bad = () => tamper(token(alice, { leases: { access: 'scoped', scope: ['status'] } }), claimsFor(alice.address));
+      const codes = [];
+      for (let i = 0; i < 6; i++) codes.push((await call(limited.url, '/lease/100/1/1/status', { token: bad() })).status);
+      expect(codes).toEqual([401, 401, 401, 429, 429, 429]);
+      const text = await own.metrics();
+      // Three verifications failed; the three refused after them cost none.
+      expect(text).toMatch(/akash_operator_gateway_auth_total\{result="token_signature"\} 3\n/);
+      expect(text).toMatch(/akash_operator_gateway_auth_total\{result="rate_limited"\} 3\n/);
+      expect((await call(limited.url, '/lease/100/1/1/status', { token: good })).status).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('503 when a request takes longer than the timeout, or the store fails; internals stay in the log', async () => {
     const slow = await start({ requestTimeoutMs: 200 });
     try {

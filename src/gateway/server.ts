@@ -14,7 +14,7 @@ import type { Registry } from 'prom-client';
 import { errorMessage, silentLogger, type Logger } from '../runtime/index.ts';
 import type { ProviderPolicy } from '../workloads/policy.ts';
 import type { AccountKeys } from './auth/account-keys.ts';
-import { AuthError, authenticate, type ClientCertificates, type Identity } from './auth/authenticate.ts';
+import { AuthError, authenticate, bearerToken, type ClientCertificates, type Identity } from './auth/authenticate.ts';
 import type { VerifiedClaims } from './auth/jwt.ts';
 import { VerifiedTokens } from './auth/token-cache.ts';
 import { HttpError, unauthorized } from './errors.ts';
@@ -87,6 +87,15 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
 
 const TLS = { minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3' } as const;
 
+/** The bearer token of a well-formed header; a malformed one is authenticate()'s to refuse. */
+function bearerOrUndefined(header: string | undefined): string | undefined {
+  try {
+    return bearerToken(header);
+  } catch {
+    return undefined;
+  }
+}
+
 export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const log = (opts.log ?? silentLogger()).child({ component: 'gateway' });
   const metrics = gatewayMetrics(opts.registry, opts.metricsPrefix);
@@ -126,6 +135,17 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     setRoute(match.route.name);
     let identity: Identity | undefined;
     if (match.route.scope) {
+      // Failed attempts are charged to the address they come from (below). An address out of
+      // allowance is refused before its token is verified, so a flood of bad tokens costs no
+      // signature checks; a token that verified before still passes (a tenant behind the same NAT).
+      const presented = bearerOrUndefined(req.headers.authorization);
+      if (!(presented !== undefined && tokens?.has(presented))) {
+        const wait = limiter.wait(`ip:${ip}`);
+        if (wait > 0) {
+          metrics.auth.inc({ result: 'rate_limited' });
+          throw new HttpError(429, 'rate_limited', `too many failed attempts from this address; retry in ${wait} s`, { 'retry-after': String(wait) });
+        }
+      }
       try {
         identity = await authenticate(req.headers.authorization, (req.socket as TLSSocket).getPeerCertificate?.(), {
           keys: opts.accountKeys,
@@ -137,7 +157,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       } catch (e) {
         if (!(e instanceof AuthError)) throw e;
         metrics.auth.inc({ result: e.code });
-        limit(`ip:${ip}`); // failed attempts are charged to the address they come from
+        limit(`ip:${ip}`);
         throw unauthorized(e.code, e.message);
       }
       setRoute(match.route.name, identity.claims.iss);

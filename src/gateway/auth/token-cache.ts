@@ -6,8 +6,9 @@
  * this class only remembers.
  *
  * Only successes go in. A flood of bad tokens therefore cannot evict good entries nor grow the
- * cache; it costs what it cost before (one verify each, then the per-IP rate limit). Caching
- * failures would not help against it either: an attacker varies the token for free.
+ * cache; once an address has used its allowance on failures, the server refuses its unknown tokens
+ * before verifying them (server.ts). Caching failures would not help: an attacker varies the token
+ * for free.
  *
  * Bounded twice, least recently used out first: by entries, and by the characters of the tokens
  * held (a token may be up to MAX_TOKEN_LENGTH long; 10k of those would be 80 MB).
@@ -47,6 +48,11 @@ export class VerifiedTokens<C extends Claims = Claims> {
       this.entries.set(token, hit);
     }
     return hit;
+  }
+
+  /** Whether `token` verified before, without touching its recency. */
+  has(token: string): boolean {
+    return this.entries.has(token);
   }
 
   set(token: string, entry: VerifiedToken<C>): void {
