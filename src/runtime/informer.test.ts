@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { KubeClient } from './client.ts';
 import { FakeTransport, json, statusBody } from './fake-transport.ts';
-import { Informer, type InformerEvent } from './informer.ts';
+import { Informer, internStrings, type InformerEvent } from './informer.ts';
 import { Metrics } from './metrics.ts';
 import type { KubeObject, ResourceRef } from './resource.ts';
 
@@ -240,5 +240,21 @@ describe('Informer', () => {
     const after = transport.requests.length;
     await vi.advanceTimersByTimeAsync(60_000);
     expect(transport.requests.length).toBe(after);
+  });
+});
+
+describe('internStrings', () => {
+  it('leaves every value as it was (strings, nested arrays and objects, odd keys)', () => {
+    const long = 'x'.repeat(1000);
+    const parsed = JSON.parse(
+      JSON.stringify({ metadata: { name: 'a', labels: { 'akash.network/lease.id.dseq': '100001', '': '', '123': 'n' } }, spec: { list: ['one', ['two', { three: long }], 4, null, true] } }),
+    ) as Record<string, unknown>;
+    const copy = structuredClone(parsed);
+    expect(internStrings(parsed)).toBe(parsed);
+    expect(parsed).toEqual(copy);
+    const odd = JSON.parse('{"__proto__":"p","constructor":"c"}') as Record<string, unknown>;
+    internStrings(odd);
+    expect(Object.getOwnPropertyNames(odd).sort()).toEqual(['__proto__', 'constructor']);
+    expect(odd.__proto__).toBe('p');
   });
 });

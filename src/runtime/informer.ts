@@ -33,7 +33,7 @@ export interface InformerOptions<T extends KubeObject> {
   idleTimeoutMs?: number;
   pageSize?: number;
   backoff?: Partial<BackoffOptions>;
-  /** Applied to every object before it is cached. Default: drop managedFields (half the memory). */
+  /** Applied to every object before it is cached. Default: drop managedFields (half the memory) and share repeated strings. */
   transform?: (obj: T) => T;
   metrics?: Metrics;
   log?: Logger;
@@ -70,7 +70,7 @@ export class Informer<T extends KubeObject = KubeObject> {
     const where = opts.namespace ? ` in ${opts.namespace}` : '';
     this.log = (opts.log ?? silentLogger()).child({ informer: `${opts.resource.plural}${where}` });
     this.backoff = { initialMs: 1_000, maxMs: 30_000, jitter: 0.2, ...opts.backoff };
-    this.transform = opts.transform ?? stripManagedFields;
+    this.transform = opts.transform ?? compactForCache;
   }
 
   /** Subscribes to changes; returns the unsubscribe function. */
@@ -317,6 +317,46 @@ export function stripManagedFields<T extends KubeObject>(obj: T): T {
   if (!obj.metadata?.managedFields) return obj;
   const { managedFields: _dropped, ...metadata } = obj.metadata;
   return { ...obj, metadata };
+}
+
+/** Strings longer than this are rarely repeated across objects; hashing them is not worth it. */
+const MAX_INTERNED = 256;
+
+/**
+ * V8's copy of `s` from its string table: the same characters in every cached object share one
+ * string. JSON.parse gives each object its own copy of every value — namespace, lease labels,
+ * owner uids, image names repeat in the ~13 objects of a lease. The table is weak: a string no
+ * object holds any more is collected, so nothing leaks as leases come and go. (A property key is
+ * internalized; reading it back returns the table's copy.)
+ */
+function intern(s: string): string {
+  if (s.length > MAX_INTERNED) return s;
+  for (const k in { [s]: 0 }) return k;
+  return s;
+}
+
+/** Interns, in place, every string value and key of a freshly parsed object (see `intern`). */
+export function internStrings<T>(value: T): T {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      if (typeof v === 'string') value[i] = intern(v);
+      else if (v !== null && typeof v === 'object') internStrings(v);
+    }
+  } else if (value !== null && typeof value === 'object') {
+    const o = value as Record<string, unknown>;
+    for (const k of Object.keys(o)) {
+      const v = o[k];
+      if (typeof v === 'string') o[k] = intern(v);
+      else if (v !== null && typeof v === 'object') internStrings(v);
+    }
+  }
+  return value;
+}
+
+/** The default cache transform: no managedFields, repeated strings shared. */
+export function compactForCache<T extends KubeObject>(obj: T): T {
+  return internStrings(stripManagedFields(obj));
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
