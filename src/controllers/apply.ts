@@ -56,6 +56,8 @@ export interface ApplyOutcome {
   child: DesiredChild;
   /** What the API server returned, when we applied. */
   applied: KubeObject | undefined;
+  /** Whether a live copy existed before (an applied child that existed was updated or repaired, not created). */
+  existed: boolean;
 }
 
 /** A failed write of one child; the message is safe for logs, events and conditions. */
@@ -85,9 +87,10 @@ export async function settleAll<T>(writes: Promise<T>[]): Promise<T[]> {
 
 async function applyOne(client: KubeClient, child: DesiredChild, live: KubeObject | undefined): Promise<ApplyOutcome> {
   const stamped = stampDesiredHash(child.object);
-  if (!needsApply(live, stamped)) return { child, applied: undefined };
+  const existed = live !== undefined;
+  if (!needsApply(live, stamped)) return { child, applied: undefined, existed };
   try {
-    return { child, applied: await client.apply(child.ref, stamped) };
+    return { child, applied: await client.apply(child.ref, stamped), existed };
   } catch (err) {
     throw new ChildWriteError('apply', child.ref, child.object.metadata, err);
   }

@@ -4,19 +4,14 @@
  * and a stale child is deleted only when this Lease controls it. A restart with nothing changed
  * therefore writes nothing.
  */
-import { containsDesired, type KubeClient, type KubeObject, type ResourceRef } from '../../runtime/index.ts';
+import type { KubeClient, KubeObject, ResourceRef } from '../../runtime/index.ts';
+import { needsApply } from '../apply.ts';
 import type { DesiredChild } from './children.ts';
 import { ownedByLease } from './informers.ts';
 
-/** The object without apiVersion and kind: list responses of built-in kinds carry neither per item. */
-function comparable(obj: KubeObject): KubeObject {
-  const { apiVersion: _apiVersion, kind: _kind, ...rest } = obj;
-  return rest;
-}
-
 /** Applies `child` unless `live` already has every field of it; true when a write was sent. */
 export async function applyIfChanged(client: KubeClient, child: DesiredChild, live: KubeObject | undefined): Promise<boolean> {
-  if (live && containsDesired(live, comparable(child.object))) return false;
+  if (!needsApply(live, child.object)) return false;
   await client.apply(child.ref, child.object);
   return true;
 }

@@ -119,15 +119,10 @@ async function converge(deps: ServiceReconcilerDeps, service: ServiceCr): Promis
   const out: Convergence = { isStatefulSet: children.workload.kind === 'StatefulSet', uris: children.uris, selector: children.selector, applied: [], changedExisting: false, deleted: [] };
   try {
     await deleteAll(deps, stale.workloads, out);
-    const existed = new Set<DesiredChild>();
-    const outcomes = await applyChanged(deps.client, desired, (c) => {
-      const live = liveOf(caches, c);
-      if (live) existed.add(c);
-      return live;
-    });
+    const outcomes = await applyChanged(deps.client, desired, (c) => liveOf(caches, c));
     for (const o of outcomes) {
       if (o.applied) out.applied.push(o.child);
-      if (o.applied && existed.has(o.child)) out.changedExisting = true;
+      if (o.applied && o.existed) out.changedExisting = true;
       if (o.child.ref === workloadRef) out.workload = (o.applied ?? liveOf(caches, o.child)) as LiveWorkload | undefined;
     }
     await deleteAll(deps, stale.others, out);
