@@ -21,8 +21,8 @@
  * Everything is stopped and removed at the end, also on failure or Ctrl-C (the harness's reaper
  * covers a kill -9). Env: BENCH_LEASES (1000), BENCH_RATE (20), BENCH_CLUSTER_QPS (200: client QPS of
  * kube-controller-manager and kube-scheduler, whose defaults would make them the limit on Ready),
- * The operator runs as the image runs it: compiled to JavaScript (scripts/build-dist.sh) with the
- * chart's `nodeOptions` as NODE_OPTIONS.
+ * The operator runs as the image runs it: the bundle of scripts/build-dist.sh, with the chart's
+ * `nodeOptions` as NODE_OPTIONS and its `nodeFlags` on node's command line.
  * BENCH_CONVERGE_S (420: how long to
  * wait for Ready after the last create), BENCH_OPERATOR_ARGS (extra operator flags, e.g.
  * '--concurrency 16'; reported as operator_args), BENCH_METRICS_OUT=FILE (the operator's /metrics
@@ -61,7 +61,9 @@ const CLUSTER_QPS = envNumber('BENCH_CLUSTER_QPS', 200, (n) => Number.isInteger(
 const CONVERGE_S = envNumber('BENCH_CONVERGE_S', 420, (n) => Number.isFinite(n) && n > 0, 'a number of seconds > 0');
 const NODES = Math.max(3, Math.ceil((LEASES * SERVICES_PER_LEASE) / PODS_PER_NODE));
 /** The operator runs with the Node.js flags the chart gives it (heap limits shape its RSS). */
-const NODE_OPTIONS_OF_CHART = String((parse(fs.readFileSync(path.join(repoRoot, 'charts/akash-operator/values.yaml'), 'utf8')) as { nodeOptions?: unknown }).nodeOptions ?? '');
+const CHART_VALUES = parse(fs.readFileSync(path.join(repoRoot, 'charts/akash-operator/values.yaml'), 'utf8')) as { nodeOptions?: unknown; nodeFlags?: unknown };
+const NODE_OPTIONS_OF_CHART = String(CHART_VALUES.nodeOptions ?? '');
+const NODE_FLAGS_OF_CHART = Array.isArray(CHART_VALUES.nodeFlags) ? CHART_VALUES.nodeFlags.map(String) : [];
 /** Extra `akash-operator run` flags for exploring (e.g. `--concurrency 16`); the figures are for the defaults. */
 const OPERATOR_ARGS = (process.env.BENCH_OPERATOR_ARGS ?? '').split(/\s+/).filter(Boolean);
 
@@ -82,6 +84,7 @@ const context: Record<string, unknown> = {
   cpu: `${cpus[0]?.model.trim() ?? 'unknown'} × ${cpus.length}`,
   operator_args: OPERATOR_ARGS.join(' ') || 'defaults',
   operator_node_options: NODE_OPTIONS_OF_CHART,
+  operator_node_flags: NODE_FLAGS_OF_CHART.join(' '),
 };
 
 function print(bench: string, value: number, unit: string, extra: Record<string, unknown> = {}): void {
@@ -249,7 +252,7 @@ async function cleanup(failed: boolean): Promise<void> {
 
 async function startOperator(kubeconfig: string, args: string[]): Promise<{ op: OperatorProcess; readyMs: number }> {
   const spawned = now();
-  const op = await startOperatorProcess({ kubeconfig, namespace: OPERATOR_NS, args, env: { NODE_OPTIONS: NODE_OPTIONS_OF_CHART }, entry: compiledOperatorEntry() });
+  const op = await startOperatorProcess({ kubeconfig, namespace: OPERATOR_NS, args, env: { NODE_OPTIONS: NODE_OPTIONS_OF_CHART }, nodeFlags: NODE_FLAGS_OF_CHART, entry: compiledOperatorEntry() });
   operator = op;
   operatorDirs.push(path.dirname(op.logPath));
   // The reaper stops it with the cluster should this process die without cleaning up.

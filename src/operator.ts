@@ -4,7 +4,6 @@
  * election on (the default), every replica serves the ops server but only the leader runs the
  * manager; a replica that loses the lease stops reconciling at once and reports `fatal`.
  */
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import type { LoadedConfig } from './config/load.ts';
 import { ConfigError, splitAddr } from './config/load.ts';
@@ -34,6 +33,7 @@ import {
   type Logger,
   type OpsServer,
 } from './runtime/index.ts';
+import { operatorVersion } from './version.ts';
 import { inClusterAccess, loadKubeconfigFile, type ClusterAccess } from './runtime/kubeconfig.ts';
 
 export interface RunningOperator {
@@ -193,9 +193,4 @@ async function startBundleEndpointFor(cfg: LoadedConfig, client: KubeClient, log
   } catch (e) {
     throw new ConfigError((e as Error).message);
   }
-}
-
-/** The operator's version (package.json), for the gateway's GET /version. */
-function operatorVersion(): string {
-  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }

@@ -11,7 +11,7 @@ import { parseAllDocuments } from 'yaml';
 import { loadConfig } from '../../src/config/load.ts';
 import { repoRoot } from '../harness/binaries.ts';
 import { runTool } from '../support/cluster.ts';
-import { CHART } from './support.ts';
+import { CHART, nodeFlagsOf } from './support.ts';
 
 interface Rule {
   apiGroups?: string[];
@@ -88,6 +88,7 @@ describe('the chart', () => {
       'provider.akash.network/leases': 'list,patch,watch',
       'provider.akash.network/manifests': 'delete,list,watch',
       'provider.akash.network/services': 'create,delete,list,patch,watch',
+      'provider.akash.network/hostnameclaims': 'create,delete,get,list,watch',
       'provider.akash.network/leases/status': 'patch',
       'provider.akash.network/manifests/status': 'patch',
       'provider.akash.network/services/status': 'patch',
@@ -151,6 +152,9 @@ describe('the chart', () => {
       ]),
     );
     expect(c.args).toEqual(['run', '--config', '/etc/akash-operator/config.yaml']);
+    // The image's entry point (Dockerfile) with the V8 flags NODE_OPTIONS refuses.
+    expect(c.command).toEqual(['node', '--optimize-for-size', 'dist/main.js']);
+    expect(nodeFlagsOf(c.command)).toEqual(['--optimize-for-size']);
     expect(c.readinessProbe?.httpGet?.path).toBe('/readyz');
     expect(c.livenessProbe?.httpGet?.path).toBe('/healthz');
     expect(one(docs, 'PodDisruptionBudget').spec).toMatchObject({ maxUnavailable: 1 });
@@ -178,6 +182,8 @@ describe('the chart', () => {
     expect(await fails('leaderElection.renewDeadlineSeconds=15')).toMatch(/leaseDurationSeconds \(15\) must be greater than renewDeadlineSeconds \(15\)/);
     expect(await fails('config.logLevel=loud')).toMatch(/logLevel/);
     expect(await fails('unknownKey=1')).toMatch(/additional properties 'unknownKey' not allowed/);
+    // Flags go on node's command line unquoted by a shell, but only flag-shaped words are accepted.
+    expect(await fails('nodeFlags={--stack-size=2000 --x; rm}')).toMatch(/nodeFlags\/0.*does not match pattern/);
     expect(await fails('replicaCount=1', 'leaderElection.enabled=false')).toBe('rendered');
   });
 });
@@ -188,5 +194,5 @@ interface Probe {
 interface PodSpec {
   serviceAccountName: string;
   securityContext: Record<string, unknown>;
-  containers: { args: string[]; env: unknown[]; securityContext: unknown; readinessProbe?: Probe; livenessProbe?: Probe }[];
+  containers: { command: string[]; args: string[]; env: unknown[]; securityContext: unknown; readinessProbe?: Probe; livenessProbe?: Probe }[];
 }

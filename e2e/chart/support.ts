@@ -31,6 +31,8 @@ export interface Release {
   configFile: string;
   /** NODE_OPTIONS of the chart's Deployment. */
   nodeOptions: string;
+  /** The V8 flags of the container's command (`node <flags> dist/main.js`). */
+  nodeFlags: string[];
 }
 
 /** Installs the chart as release `name` in a fresh namespace labelled PSS restricted (enforce). */
@@ -59,8 +61,17 @@ export async function installChart(name: string, setValues: string[] = []): Prom
   fs.writeFileSync(configFile, cm.data?.['config.yaml'] ?? '');
   const apps = kubeConfig().makeApiClient(k8s.AppsV1Api);
   const deployment = await apps.readNamespacedDeployment({ name: fullname, namespace });
-  const nodeOptions = deployment.spec?.template.spec?.containers[0]?.env?.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '';
-  return { name, namespace, fullname, clusterRole: `${namespace}-${fullname}`, kubeconfig, configFile, nodeOptions };
+  const container = deployment.spec?.template.spec?.containers[0];
+  const nodeOptions = container?.env?.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '';
+  return { name, namespace, fullname, clusterRole: `${namespace}-${fullname}`, kubeconfig, configFile, nodeOptions, nodeFlags: nodeFlagsOf(container?.command) };
+}
+
+/** The flags between `node` and the image's entry point in the container's command. */
+export function nodeFlagsOf(command: string[] | undefined): string[] {
+  if (!command || command[0] !== 'node' || command.at(-1) !== 'dist/main.js') {
+    throw new Error(`the chart's container command is not \`node [flags] dist/main.js\` (the image's entry point): ${JSON.stringify(command)}`);
+  }
+  return command.slice(1, -1);
 }
 
 export async function uninstallChart(release: Release | undefined): Promise<void> {
@@ -70,7 +81,7 @@ export async function uninstallChart(release: Release | undefined): Promise<void
 }
 
 /**
- * `akash-operator run` with the chart's ServiceAccount, ConfigMap and NODE_OPTIONS. Only the
+ * `akash-operator run` with the chart's ServiceAccount, ConfigMap, NODE_OPTIONS and node flags. Only the
  * listen address (loopback) and the namespace (the pod gets it from POD_NAMESPACE) come from flags.
  */
 export function startChartOperator(release: Release, podName: string): Promise<OperatorProcess> {
@@ -80,5 +91,6 @@ export function startChartOperator(release: Release, podName: string): Promise<O
     args: ['--config', release.configFile],
     env: { POD_NAME: podName, NODE_OPTIONS: release.nodeOptions },
     entry: compiledOperatorEntry(),
+    nodeFlags: release.nodeFlags,
   });
 }

@@ -23,7 +23,7 @@ import { repoRoot } from '../harness/binaries.ts';
 import { createPki } from '../harness/pki.ts';
 import { freePort } from '../harness/ports.ts';
 import { eventually, kubeConfig, kubectlApply, runTool } from '../support/cluster.ts';
-import { metricSum, startOperatorProcess, type OperatorProcess } from '../support/operator.ts';
+import { compiledOperatorEntry, metricSum, startOperatorProcess, type OperatorProcess } from '../support/operator.ts';
 import { runSpiffeCheck, spiffeCheckPath, startSpiffeCheck } from '../../tools/spiffe-check/run.ts';
 import { leaseAndManifest, OWNER } from '../operator/fixtures.ts';
 
@@ -70,9 +70,9 @@ function project(secretName: string, dir: string): { stop(): void; copies(): num
   return { stop: () => (stopped = true), copies: () => copies };
 }
 
-/** `akash-operator spiffe-agent` as its own process, as in the sidecar. */
+/** `akash-operator spiffe-agent` as its own process, built as the image runs it in the sidecar. */
 async function startAgent(dir: string, socket: string): Promise<string> {
-  const p = spawn(process.execPath, [path.join(repoRoot, 'src/cli/main.ts'), 'spiffe-agent', '--dir', dir, '--socket', socket, '--poll-interval', '500ms'], { stdio: 'ignore' });
+  const p = spawn(process.execPath, [compiledOperatorEntry(), 'spiffe-agent', '--dir', dir, '--socket', socket, '--poll-interval', '500ms'], { stdio: 'ignore' });
   children.push(p);
   await eventually(`the agent socket ${socket}`, async () => (fs.existsSync(socket) ? true : undefined), 20_000);
   return `unix://${socket}`;

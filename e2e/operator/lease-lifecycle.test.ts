@@ -182,6 +182,37 @@ describe('a lease applied by a cluster admin', () => {
     expect(stdout).toMatch(/Degraded/);
   });
 
+  it('routes a hostname for one lease only: a second lease gets no Ingress for it until the first closes', async () => {
+    const host = 'shared.e2e.example';
+    const first = leaseAndManifest('881', [{ name: 'web', hosts: [host] }]);
+    await createAll(first.manifest, first.lease);
+    await eventually('the first lease to be Ready', async () => ((await getLease(first.ns)).status?.phase === 'Ready' ? true : undefined), 90_000);
+    const claim = async () => (await custom().getClusterCustomObject({ group: GROUP, version: V, plural: 'hostnameclaims', name: host })) as Obj;
+    expect((await claim()).spec?.namespace).toBe(first.ns);
+    // A claim moves only by delete and create: the API server refuses to rewrite its holder.
+    const rewrite = await runTool('kubectl', ['patch', `hostnameclaims.${GROUP}`, host, '--type=merge', '-p', '{"spec":{"namespace":"elsewhere"}}']).then(() => 'patched', (e: unknown) => String((e as { stderr?: string }).stderr ?? e));
+    expect(rewrite).toContain('is immutable');
+
+    const second = leaseAndManifest('882', [{ name: 'web', hosts: [host] }]);
+    await createAll(second.manifest, second.lease);
+    const degraded = async () => conditions((await custom().getNamespacedCustomObject({ group: GROUP, version: V, plural: 'services', namespace: second.ns, name: 'web' })) as Obj).find((c) => c.type === 'Degraded');
+    await eventually('the second lease\'s Service to report the host in use', async () => ((await degraded())?.reason === 'HostnameInUse' ? true : undefined), 90_000);
+    expect((await degraded())?.message).toContain(host);
+    expect((await net().listNamespacedIngress({ namespace: second.ns })).items).toEqual([]);
+    expect((await net().readNamespacedIngress({ namespace: first.ns, name: host })).spec?.rules?.[0]?.host).toBe(host);
+
+    // The first lease closes on chain: its namespace goes, its claim is released, the second routes the host.
+    await runTool('kubectl', ['patch', `leases.${GROUP}`, first.ns, '--type=merge', '-p', '{"spec":{"state":"closed"}}']);
+    await eventually('the second lease to hold the host and route it', async () => {
+      const held = await claim().then((c) => c.spec?.namespace, () => undefined);
+      if (held !== second.ns) return undefined;
+      const ingresses = (await net().listNamespacedIngress({ namespace: second.ns })).items.map((i) => i.metadata?.name);
+      return ingresses.includes(host) && (await degraded())?.status === 'False' ? true : undefined;
+    }, 90_000);
+    await custom().deleteClusterCustomObject({ group: GROUP, version: V, plural: 'leases', name: first.ns });
+    await custom().deleteClusterCustomObject({ group: GROUP, version: V, plural: 'leases', name: second.ns });
+  });
+
   it('tears down only the deleted lease: its namespace and Manifest go, the other lease stays', async () => {
     const { ns, manifest } = leaseAndManifest('778', []);
     await custom().deleteClusterCustomObject({ group: GROUP, version: V, plural: 'leases', name: ns });

@@ -18,7 +18,7 @@ export function compiledOperatorEntry(): string {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'akash-operator-dist-'));
     process.once('exit', () => fs.rmSync(out, { recursive: true, force: true }));
     execFileSync(path.join(repoRoot, 'scripts/build-dist.sh'), [out], { stdio: ['ignore', 'ignore', 'inherit'] });
-    compiled = path.join(out, 'src/cli/main.js');
+    compiled = path.join(out, 'main.js');
   }
   return compiled;
 }
@@ -48,8 +48,10 @@ export async function startOperatorProcess(opts: {
   namespace: string;
   args?: string[];
   env?: NodeJS.ProcessEnv;
-  /** The CLI entry point: the sources by default; the bench passes a compiled dist/src/cli/main.js. */
+  /** The CLI entry point: the sources by default; the bench and chart tests pass the built dist/main.js. */
   entry?: string;
+  /** Flags for `node` itself, before the entry point (the chart's `nodeFlags`). */
+  nodeFlags?: string[];
 }): Promise<OperatorProcess> {
   const port = await freePort();
   const logPath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'operator-')), 'operator.log');
@@ -57,7 +59,7 @@ export async function startOperatorProcess(opts: {
   const started = Date.now();
   const proc = spawn(
     process.execPath,
-    [opts.entry ?? path.join(repoRoot, 'src/cli/main.ts'), 'run', '--kubeconfig', opts.kubeconfig, '--namespace', opts.namespace, '--metrics-addr', `127.0.0.1:${port}`, '--resync-seconds', '600', ...(opts.args ?? [])],
+    [...(opts.nodeFlags ?? []), opts.entry ?? path.join(repoRoot, 'src/cli/main.ts'), 'run', '--kubeconfig', opts.kubeconfig, '--namespace', opts.namespace, '--metrics-addr', `127.0.0.1:${port}`, '--resync-seconds', '600', ...(opts.args ?? [])],
     { stdio: ['ignore', fd, fd], env: { ...process.env, ...opts.env } },
   );
   fs.closeSync(fd);

@@ -13,6 +13,8 @@ export const CATEGORY = 'akash';
 
 // Patterns are RE2-compatible: the API server evaluates them with Go's regexp.
 export const DNS_LABEL = '^[a-z]([-a-z0-9]*[a-z0-9])?$';
+/** RFC 1123 label, the rule for namespace names (lease namespaces often start with a digit). */
+export const NAMESPACE_NAME = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
 export const DNS_SUBDOMAIN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
 /** A uint64 carried as a decimal string (JSON numbers lose precision above 2^53). */
 export const UINT64_STRING = '^(0|[1-9][0-9]{0,19})$';

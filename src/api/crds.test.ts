@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { buildCrds } from './crds.ts';
-import { CRDS_DIR, renderCrdFiles } from './generate.ts';
+import { renderCrdFiles } from './crd-files.ts';
+import { CRDS_DIR } from './generate.ts';
 
 /** Keywords of apiextensions.k8s.io/v1 JSONSchemaProps that our CRDs may use. */
 const ALLOWED = new Set([
@@ -131,12 +132,14 @@ describe('CRDs', () => {
       'services.provider.akash.network',
       'tenantroles.provider.akash.network',
       'tenantrolebindings.provider.akash.network',
+      'hostnameclaims.provider.akash.network',
     ]);
     expect(byName['leases.provider.akash.network']).toMatchObject({ scope: 'Cluster', names: { kind: 'Lease', shortNames: ['alease'], categories: ['akash'] } });
     expect(byName['manifests.provider.akash.network']).toMatchObject({ scope: 'Cluster', names: { kind: 'Manifest', shortNames: ['mani'], categories: ['akash'] } });
     expect(byName['services.provider.akash.network']).toMatchObject({ scope: 'Namespaced', names: { kind: 'Service', shortNames: ['asvc'], categories: ['akash'] } });
     expect(byName['tenantroles.provider.akash.network']).toMatchObject({ scope: 'Namespaced', names: { kind: 'TenantRole', shortNames: ['trole'], categories: ['akash'] } });
     expect(byName['tenantrolebindings.provider.akash.network']).toMatchObject({ scope: 'Namespaced', names: { kind: 'TenantRoleBinding', shortNames: ['trb'], categories: ['akash'] } });
+    expect(byName['hostnameclaims.provider.akash.network']).toMatchObject({ scope: 'Cluster', names: { kind: 'HostnameClaim', shortNames: ['ahost'], categories: ['akash'] } });
   });
 
   it('status subresource on all, scale on Service at spec.count', () => {

@@ -4,6 +4,7 @@
  */
 import type { TSchema } from '@sinclair/typebox';
 import { API_VERSION, CATEGORY, GROUP, VERSION } from './common.ts';
+import { HOSTNAME_CLAIM_KIND, HOSTNAME_CLAIM_PLURAL, HostnameClaimSpec, HostnameClaimStatus } from './hostname-claim.ts';
 import { LEASE_KIND, LEASE_PLURAL, LeaseSpec, LeaseStatus } from './lease.ts';
 import { MANIFEST_KIND, MANIFEST_PLURAL, ManifestSpec, ManifestStatus } from './manifest.ts';
 import { SERVICE_KIND, SERVICE_PLURAL, ServiceSpec, ServiceStatus } from './service.ts';
@@ -132,6 +133,21 @@ const KINDS: KindDefinition[] = [
       AGE,
     ],
   },
+  {
+    kind: HOSTNAME_CLAIM_KIND,
+    plural: HOSTNAME_CLAIM_PLURAL,
+    shortName: 'ahost',
+    scope: 'Cluster',
+    description: 'A hostname routed for one lease on this provider; named after the hostname.',
+    spec: HostnameClaimSpec,
+    status: HostnameClaimStatus,
+    columns: [
+      { name: 'Namespace', type: 'string', jsonPath: '.spec.namespace' },
+      { name: 'Owner', type: 'string', jsonPath: '.spec.lease.owner' },
+      { name: 'DSeq', type: 'string', jsonPath: '.spec.lease.dseq' },
+      AGE,
+    ],
+  },
 ];
 
 function buildCrd(def: KindDefinition): CustomResourceDefinition {
@@ -177,7 +193,7 @@ function buildCrd(def: KindDefinition): CustomResourceDefinition {
   };
 }
 
-/** All our CRDs, in a stable order (Lease, Manifest, Service, TenantRole, TenantRoleBinding). */
+/** All our CRDs, in a stable order (Lease, Manifest, Service, TenantRole, TenantRoleBinding, HostnameClaim). */
 export function buildCrds(): CustomResourceDefinition[] {
   return KINDS.map(buildCrd);
 }

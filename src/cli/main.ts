@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /** The `akash-operator` command line. The only place that wires the parts together. */
-import { readFileSync } from 'node:fs';
+import { operatorVersion } from '../version.ts';
 import { spiffeAgentUsage } from '../identity/agent/usage.ts';
 import { akashUsage } from './commands/akash-usage.ts';
 import { CliError } from './errors.ts';
@@ -25,7 +25,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     case 'dev': {
       // Loaded on demand: the dev cluster harness (e2e/harness) is not needed to run the operator,
       // so the container image can leave it out.
-      const dev = await import('./dev.ts');
+      const dev = await loadDev();
       switch (sub) {
         case 'up':
           return dev.devUp(out);
@@ -54,8 +54,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     case 'lease':
       return (await import('./commands/akash.ts')).leaseCommand(argv.slice(1), out);
     case 'version': {
-      const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-      out.write(`${pkg.version}\n`);
+      out.write(`${operatorVersion()}\n`);
       return;
     }
     case undefined:
@@ -66,6 +65,21 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
       return;
     default:
       throw new CliError(`unknown command '${cmd}'\n${usage}`, 2);
+  }
+}
+
+/**
+ * The dev cluster harness runs from a checkout (it builds and finds its binaries there); the bundle
+ * in dist/, which the image runs, leaves it out (scripts/bundle.ts), so the import fails there.
+ */
+async function loadDev(): Promise<typeof import('./dev.ts')> {
+  try {
+    return await import('./dev.ts');
+  } catch (err) {
+    if ((err as { code?: unknown }).code === 'ERR_MODULE_NOT_FOUND' && String((err as Error).message).includes('dev.ts')) {
+      throw new CliError('dev: the dev cluster runs from a checkout of akash-operator (bin/akash-operator dev up); this build leaves it out', 2);
+    }
+    throw err;
   }
 }
 

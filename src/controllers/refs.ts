@@ -9,6 +9,7 @@ export const ManifestRef = ref(API_VERSION, 'Manifest', 'manifests', false);
 export const ServiceCrRef = ref(API_VERSION, 'Service', 'services', true);
 export const TenantRoleRef = ref(API_VERSION, 'TenantRole', 'tenantroles', true);
 export const TenantRoleBindingRef = ref(API_VERSION, 'TenantRoleBinding', 'tenantrolebindings', true);
+export const HostnameClaimRef = ref(API_VERSION, 'HostnameClaim', 'hostnameclaims', false);
 
 export const NamespaceRef = ref('v1', 'Namespace', 'namespaces', false);
 export const SecretRef = ref('v1', 'Secret', 'secrets', true);

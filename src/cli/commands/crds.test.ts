@@ -25,6 +25,7 @@ describe('akash-operator crds', () => {
       'CustomResourceDefinition/services.provider.akash.network',
       'CustomResourceDefinition/tenantroles.provider.akash.network',
       'CustomResourceDefinition/tenantrolebindings.provider.akash.network',
+      'CustomResourceDefinition/hostnameclaims.provider.akash.network',
     ]);
   });
 });

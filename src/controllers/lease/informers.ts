@@ -10,7 +10,7 @@ import type { Service } from '../../api/service.ts';
 import { deepEqual, findCondition, groupOf, type Informer, type InformerEvent, type KubeObject, type Manager, type OwnerReference } from '../../runtime/index.ts';
 import { LABEL_MANAGED, LABEL_NAMESPACE } from '../../workloads/labels.ts';
 import { ACCEPTED } from '../manifest/status.ts';
-import { LimitRangeRef, LeaseRef, ManifestRef, NamespaceRef, NetworkPolicyRef, ResourceQuotaRef, ServiceCrRef } from '../refs.ts';
+import { HostnameClaimRef, LimitRangeRef, LeaseRef, ManifestRef, NamespaceRef, NetworkPolicyRef, ResourceQuotaRef, ServiceCrRef } from '../refs.ts';
 
 /** A Service CR as the cache holds it (the API type leaves ownerReferences out). */
 export type ServiceObject = Service & { metadata: { ownerReferences?: OwnerReference[] } };
@@ -25,6 +25,8 @@ export interface LeaseInformers {
   quotas: Informer<KubeObject>;
   limitRanges: Informer<KubeObject>;
   networkPolicies: Informer<KubeObject>;
+  /** Hostname claims: created by the service controller, released here at teardown. */
+  hostnameClaims: Informer<KubeObject>;
 }
 
 export function leaseInformers(mgr: Manager): LeaseInformers {
@@ -37,6 +39,7 @@ export function leaseInformers(mgr: Manager): LeaseInformers {
     quotas: mgr.informer(ResourceQuotaRef, managed),
     limitRanges: mgr.informer(LimitRangeRef, managed),
     networkPolicies: mgr.informer(NetworkPolicyRef, managed),
+    hostnameClaims: mgr.informer(HostnameClaimRef, managed),
   };
 }
 

@@ -4,7 +4,7 @@ import type { Lease } from '../../api/lease.ts';
 import { FakeApi, type FakeObject } from '../../runtime/fake-api.ts';
 import { json, statusBody } from '../../runtime/fake-transport.ts';
 import { LEASE_FINALIZER } from '../context.ts';
-import { LeaseRef, LimitRangeRef, ManifestRef, NamespaceRef, NetworkPolicyRef, ResourceQuotaRef, ServiceCrRef } from '../refs.ts';
+import { HostnameClaimRef, LeaseRef, LimitRangeRef, ManifestRef, NamespaceRef, NetworkPolicyRef, ResourceQuotaRef, ServiceCrRef } from '../refs.ts';
 import { ANNOTATION_MANIFEST_VERSION } from './children.ts';
 import { TEARDOWN_POLL_MS } from './teardown.ts';
 import { HASH, HASH2, LEASE_ID, NS, RESYNC_MS, harness, lease, manifest, service, type Harness } from './testing.ts';
@@ -340,6 +340,24 @@ describe('teardown only on purpose', () => {
     const before = t.cluster.transport.requests.length;
     await t.reconcileLease();
     expect(t.cluster.transport.requests.length).toBe(before);
+  });
+
+  it('a closed lease releases its hostname claims once its namespace is gone, and only its own', async () => {
+    const t = await deployed(['web']);
+    const labels = (id: typeof LEASE_ID) => ({ 'akash.network': 'true', 'akash.network/namespace': leaseNamespace(id), 'akash.network/lease.id.owner': id.owner, 'akash.network/lease.id.dseq': id.dseq, 'akash.network/lease.id.gseq': String(id.gseq), 'akash.network/lease.id.oseq': String(id.oseq), 'akash.network/lease.id.provider': id.provider });
+    const other = { ...LEASE_ID, dseq: '4242' };
+    t.cluster.put(HostnameClaimRef, { metadata: { name: 'mine.example.com', labels: labels(LEASE_ID) }, spec: { namespace: NS } });
+    t.cluster.put(HostnameClaimRef, { metadata: { name: 'theirs.example.com', labels: labels(other) }, spec: { namespace: leaseNamespace(other) } });
+    // Labelled with our namespace but another lease id: not ours to release.
+    t.cluster.put(HostnameClaimRef, { metadata: { name: 'forged.example.com', labels: { ...labels(other), 'akash.network/namespace': NS } }, spec: { namespace: NS } });
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r)); // the watch delivers the claims
+    t.cluster.update(LeaseRef, NS, undefined, (o) => ((o as Lease).spec.state = 'closed'));
+    await t.reconcileLease();
+    // While the namespace terminates its routes may still serve: the claims stay.
+    expect(t.cluster.names(HostnameClaimRef)).toEqual(['forged.example.com', 'mine.example.com', 'theirs.example.com']);
+    t.cluster.finishNamespaceDeletion(NS);
+    await t.reconcileLease();
+    expect(t.cluster.names(HostnameClaimRef)).toEqual(['forged.example.com', 'theirs.example.com']);
   });
 
   it('a deleted lease loses its namespace, then its finalizer', async () => {

@@ -18,7 +18,7 @@ import { deploy, runningServices } from './deploy.ts';
 import type { LeaseInformers } from './informers.ts';
 import { publishStatus } from './status.ts';
 import { resolveTarget } from './target.ts';
-import { releaseManifest, TEARDOWN_POLL_MS, teardownNamespace } from './teardown.ts';
+import { releaseHostnames, releaseManifest, TEARDOWN_POLL_MS, teardownNamespace } from './teardown.ts';
 import { closedView, closingView, heldView } from './views.ts';
 
 /** Phase 1, deleted: tear down, then let the Lease go. */
@@ -28,6 +28,7 @@ async function finalizeDeleted(ctx: OperatorContext, inf: LeaseInformers, lease:
     await publishStatus(ctx, lease, closingView(lease, leaseNamespace(lease.spec.id), TEARDOWN_POLL_MS));
     return { requeueAfterMs: TEARDOWN_POLL_MS };
   }
+  await releaseHostnames(ctx, inf, lease);
   await releaseManifest(ctx, inf, lease);
   await removeFinalizer(ctx.client, LeaseRef, lease, LEASE_FINALIZER);
 }
@@ -42,6 +43,7 @@ async function closeLease(ctx: OperatorContext, inf: LeaseInformers, lease: Leas
     await publishStatus(ctx, lease, closingView(lease, namespace, TEARDOWN_POLL_MS));
     return { requeueAfterMs: TEARDOWN_POLL_MS };
   }
+  await releaseHostnames(ctx, inf, lease);
   await releaseManifest(ctx, inf, lease);
   await publishStatus(ctx, lease, closedView(namespace, state === 'notOwned'));
   return { requeueAfterMs: ctx.resyncMs };

@@ -1,6 +1,7 @@
 /**
  * Teardown of a lease: its namespace goes, and with it everything of the lease (Kubernetes deletes
- * a namespace's contents), then the deployment's Manifest once no lease of it runs. Only two
+ * a namespace's contents), then its hostname claims (cluster-scoped, so not with the namespace),
+ * then the deployment's Manifest once no lease of it runs. Only two
  * callers: a Lease being deleted, or one whose chain state is `closed`. The namespace is read live (not from the cache) and deleted only when its
  * `akash.network/lease.id.*` labels name this very lease.
  */
@@ -10,9 +11,9 @@ import { LEASE_KIND, type Lease, type LeaseId } from '../../api/lease.ts';
 import { manifestName } from '../../api/manifest.ts';
 import type { KubeObject } from '../../runtime/index.ts';
 import { deleteObserved } from '../apply.ts';
-import { leaseIdLabels } from '../../workloads/labels.ts';
+import { LABEL_NAMESPACE, leaseIdLabels } from '../../workloads/labels.ts';
 import type { OperatorContext } from '../context.ts';
-import { ManifestRef, NamespaceRef } from '../refs.ts';
+import { HostnameClaimRef, ManifestRef, NamespaceRef } from '../refs.ts';
 import type { LeaseInformers } from './informers.ts';
 
 /** `gone`: nothing left; `deleting`: the namespace is terminating; `notOwned`: it is not this lease's. */
@@ -46,6 +47,25 @@ export async function teardownNamespace(ctx: OperatorContext, lease: Lease): Pro
   ctx.log.info({ lease: lease.metadata.name, namespace: name }, 'deleting lease namespace');
   ctx.recorder.record(regarding, { type: 'Normal', reason: 'NamespaceDeleted', action: 'Teardown', note: `deleting namespace ${name} and everything in it` });
   return 'deleting';
+}
+
+/**
+ * After a teardown: the hostnames the lease routed are free for other leases. A deleted Lease's
+ * claims would also go by garbage collection (the Lease owns them); a closed one stays, so its
+ * claims are deleted here, each only as the cache saw it.
+ */
+export async function releaseHostnames(ctx: OperatorContext, inf: Pick<LeaseInformers, 'hostnameClaims'>, lease: Lease): Promise<void> {
+  const namespace = leaseNamespace(lease.spec.id);
+  if (lease.metadata.name !== namespace) return;
+  const released: string[] = [];
+  for (const claim of inf.hostnameClaims.list({ labels: { [LABEL_NAMESPACE]: namespace } })) {
+    if (!belongsToLease(claim, lease.spec.id)) continue;
+    if ((await deleteObserved(ctx.client, HostnameClaimRef, claim)) === 'deleted') released.push(claim.metadata.name ?? '');
+  }
+  if (released.length === 0) return;
+  ctx.log.info({ lease: lease.metadata.name, hostnames: released }, 'released the hostnames of a torn-down lease');
+  const regarding = { apiVersion: API_VERSION, kind: LEASE_KIND, metadata: lease.metadata };
+  ctx.recorder.record(regarding, { type: 'Normal', reason: 'HostnamesReleased', action: 'Teardown', note: `released ${released.join(', ')}` });
 }
 
 /**

@@ -6,7 +6,9 @@
 import type { Informer, InformerEvent, KubeObject } from '../../runtime/index.ts';
 import { LABEL_MANAGED } from '../../workloads/labels.ts';
 import type { OperatorContext } from '../context.ts';
-import { DeploymentRef, HTTPRouteRef, IngressRef, KubeServiceRef, SecretRef, ServiceCrRef, StatefulSetRef } from '../refs.ts';
+import { DeploymentRef, HostnameClaimRef, HTTPRouteRef, IngressRef, KubeServiceRef, LeaseRef, SecretRef, ServiceCrRef, StatefulSetRef } from '../refs.ts';
+import { wantedHosts, type HostnameClaimObject } from './hostnames.ts';
+import type { ProviderPolicy } from '../../workloads/policy.ts';
 import type { DeploymentObject, HTTPRouteObject, IngressObject, KubeServiceObject, SecretObject, ServiceCr, StatefulSetObject } from './kinds.ts';
 
 export const MANAGED_SELECTOR = `${LABEL_MANAGED}=true`;
@@ -23,6 +25,10 @@ export interface ServiceCaches {
   pullSecrets: Informer<SecretObject>;
   /** Registry-credential Secrets in the operator's namespace. */
   credentialSecrets: Informer<SecretObject>;
+  /** Who routes which hostname (cluster-scoped, named after the host). */
+  hostnameClaims: Informer<HostnameClaimObject>;
+  /** The Leases, which own their hostname claims. */
+  leases: Informer<KubeObject>;
 }
 
 export function serviceCaches(ctx: Pick<OperatorContext, 'mgr' | 'policy' | 'operatorNamespace'>): ServiceCaches {
@@ -36,7 +42,28 @@ export function serviceCaches(ctx: Pick<OperatorContext, 'mgr' | 'policy' | 'ope
     httpRoutes: ctx.policy.ingress.mode === 'httproute' ? ctx.mgr.informer<HTTPRouteObject>(HTTPRouteRef, managed) : undefined,
     pullSecrets: ctx.mgr.informer<SecretObject>(SecretRef, managed),
     credentialSecrets: ctx.mgr.informer<SecretObject>(SecretRef, { namespace: ctx.operatorNamespace }),
+    hostnameClaims: ctx.mgr.informer<HostnameClaimObject>(HostnameClaimRef, managed),
+    leases: ctx.mgr.informer<KubeObject>(LeaseRef),
   };
+}
+
+/**
+ * Keys of the Service CRs that route `claim`'s host: when a claim goes, the Services it kept
+ * waiting claim the host. A cheap test first (the host is in an accept list, or has the shape of
+ * the provider's static hosts), then the Service's own routes decide.
+ */
+export function servicesWantingHost(services: Pick<Informer<ServiceCr>, 'list'>, policy: ProviderPolicy, claim: KubeObject): string[] {
+  const host = claim.metadata.name;
+  if (!host) return [];
+  const domain = policy.ingress.domain;
+  const staticShape = domain !== undefined && host.endsWith(`.${domain}`);
+  const keys: string[] = [];
+  for (const s of services.list()) {
+    if (!s.metadata.namespace || !s.metadata.name) continue;
+    const accepts = (s.spec?.expose ?? []).some((e) => e.hosts?.includes(host));
+    if ((accepts || staticShape) && wantedHosts([s], policy).has(host)) keys.push(`${s.metadata.namespace}/${s.metadata.name}`);
+  }
+  return keys;
 }
 
 /** Keys of the Service CRs whose credentialsSecretRef names `secret`. */

@@ -3,9 +3,9 @@ import { FakeApi } from '../../runtime/fake-api.ts';
 import { EventRecorder, KubeClient, Manager, silentLogger, type KubeObject } from '../../runtime/index.ts';
 import { resolveProviderPolicy, type ProviderPolicyInput } from '../../workloads/policy.ts';
 import type { OperatorContext } from '../context.ts';
-import { DeploymentRef, SecretRef, ServiceCrRef } from '../refs.ts';
+import { DeploymentRef, LeaseRef, SecretRef, ServiceCrRef } from '../refs.ts';
 import { registerServiceController } from './index.ts';
-import { NS, OPERATOR_NS, serviceCr } from './test-harness.ts';
+import { leaseCr, NS, OPERATOR_NS, serviceCr } from './test-harness.ts';
 
 const stops: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -36,10 +36,10 @@ async function run(api: FakeApi, policy: ProviderPolicyInput = {}): Promise<void
 const watched = (api: FakeApi) => api.transport.watches.map((w) => `${w.path}?${String(w.query.labelSelector ?? '')}`).sort();
 
 describe('registerServiceController', () => {
-  it('watches Service CRs, its child kinds by the managed label and the operator namespace Secrets', async () => {
+  it('watches Service CRs, its child kinds by the managed label, the operator namespace Secrets, hostname claims and Leases', async () => {
     const api = new FakeApi();
     await run(api);
-    await until('watches', () => api.transport.watches.length === 7);
+    await until('watches', () => api.transport.watches.length === 9);
     expect(watched(api)).toEqual(
       [
         '/apis/provider.akash.network/v1alpha1/services?',
@@ -49,6 +49,8 @@ describe('registerServiceController', () => {
         '/apis/networking.k8s.io/v1/ingresses?akash.network=true',
         '/api/v1/secrets?akash.network=true',
         `/api/v1/namespaces/${OPERATOR_NS}/secrets?`,
+        '/apis/provider.akash.network/v1alpha1/hostnameclaims?akash.network=true',
+        '/apis/provider.akash.network/v1alpha1/leases?',
       ].sort(),
     );
   });
@@ -56,12 +58,13 @@ describe('registerServiceController', () => {
   it('watches HTTPRoutes only in httproute mode', async () => {
     const api = new FakeApi();
     await run(api, { ingress: { mode: 'httproute' } });
-    await until('watches', () => api.transport.watches.length === 8);
+    await until('watches', () => api.transport.watches.length === 10);
     expect(watched(api)).toContain('/apis/gateway.networking.k8s.io/v1/httproutes?akash.network=true');
   });
 
   it('reconciles on its own: a deleted child comes back, a credentials Secret that appears is used', async () => {
     const api = new FakeApi();
+    api.put(LeaseRef, leaseCr());
     api.put(ServiceCrRef, serviceCr({ credentialsSecretRef: { namespace: OPERATOR_NS, name: 'regcred' } }));
     await run(api);
     await until('Degraded status', () => JSON.stringify(api.get(ServiceCrRef, 'web', NS)).includes('CredentialsUnavailable'));

@@ -5,7 +5,7 @@
  */
 import type { KubeObject } from '../../runtime/index.ts';
 import type { OperatorContext } from '../context.ts';
-import { serviceCaches, serviceChanged, servicesUsingSecret } from './caches.ts';
+import { serviceCaches, serviceChanged, servicesUsingSecret, servicesWantingHost } from './caches.ts';
 import { serviceReconciler } from './reconciler.ts';
 import { childCaches } from './stale.ts';
 import { serviceOfTlsSecret } from './tls.ts';
@@ -26,6 +26,7 @@ export function registerServiceController(ctx: OperatorContext): void {
     watches: [
       { informer: caches.credentialSecrets, map: (secret: KubeObject) => servicesUsingSecret(caches.services, secret) },
       { informer: caches.pullSecrets, map: serviceOfTlsSecret },
+      { informer: caches.hostnameClaims, map: (claim: KubeObject) => servicesWantingHost(caches.services, ctx.policy, claim) },
     ],
     concurrency: ctx.concurrency,
     reconcile: serviceReconciler({ ...ctx, caches }),

@@ -4,7 +4,7 @@ import type { ServiceStatus } from '../../api/service.ts';
 import { FakeApi } from '../../runtime/fake-api.ts';
 import { TerminalError, type HttpRequest, type KubeObject } from '../../runtime/index.ts';
 import { statefulResources, expose } from '../../workloads/test-fixtures.ts';
-import { DeploymentRef, IngressRef, KubeServiceRef, SecretRef, ServiceCrRef, StatefulSetRef } from '../refs.ts';
+import { DeploymentRef, HostnameClaimRef, IngressRef, KubeServiceRef, SecretRef, ServiceCrRef, StatefulSetRef } from '../refs.ts';
 import { DESIRED_HASH_ANNOTATION } from '../apply.ts';
 import { apiWith, NS, OPERATOR_NS, serviceCr, startHarness, stopAll, type Harness } from './test-harness.ts';
 
@@ -19,7 +19,9 @@ const CR_STATUS = `/apis/${API_VERSION}/namespaces/${NS}/services/web/status`;
 
 const describeReq = (r: HttpRequest) => `${r.method} ${r.path}`;
 const bodyOf = (r: HttpRequest | undefined) => JSON.parse(r?.body ?? '{}') as KubeObject & { status?: ServiceStatus; spec?: Record<string, unknown> };
-const childWrites = (reqs: HttpRequest[]) => reqs.filter((r) => !r.path.endsWith('/status') && !r.path.includes('/events'));
+const CLAIMS = `/apis/${API_VERSION}/hostnameclaims`;
+/** Writes of children: not the status, Events or hostname claims (claims have tests of their own). */
+const childWrites = (reqs: HttpRequest[]) => reqs.filter((r) => !r.path.endsWith('/status') && !r.path.includes('/events') && !r.path.startsWith(CLAIMS));
 const statusOf = (api: FakeApi) => api.get<KubeObject & { status?: ServiceStatus }>(ServiceCrRef, 'web', NS)?.status;
 const condition = (status: ServiceStatus | undefined, type: string) => status?.conditions?.find((c) => c.type === type);
 const events = (reqs: HttpRequest[]) => reqs.filter((r) => r.path.includes('/events') && r.method === 'POST').map((r) => bodyOf(r) as unknown as { reason: string; type: string; note: string });
@@ -236,6 +238,8 @@ describe('service reconcile', () => {
     expect(h.api.names(IngressRef, NS)).toEqual(['a.example.com']);
     expect(h.api.names(KubeServiceRef, NS)).toEqual(['web']);
     expect(statusOf(h.api)?.uris).toEqual(['a.example.com']);
+    // The dropped host's claim is released once its Ingress has left the cache.
+    expect(h.api.names(HostnameClaimRef)).toEqual(['a.example.com']);
   });
 
   it('never deletes an object it does not control, even with its labels', async () => {
@@ -306,8 +310,7 @@ describe('service reconcile', () => {
 
 describe('service reconcile in httproute mode', () => {
   it('applies HTTPRoutes instead of Ingresses', async () => {
-    const api = new FakeApi();
-    api.put(ServiceCrRef, serviceCr());
+    const api = apiWith(serviceCr());
     const h = await startHarness(api, { ingress: { mode: 'httproute' } });
     await h.reconcile();
     expect(childWrites(api.writes()).map(describeReq)).toEqual([`PATCH ${DEPLOYMENTS}/web`, `PATCH ${SERVICES}/web`, `PATCH /apis/gateway.networking.k8s.io/v1/namespaces/${NS}/httproutes/www.example.com`]);

@@ -4,8 +4,9 @@
  *   2. lease id from the CR's lease labels;
  *   3. build every desired child (an invalid spec → Degraded, nothing applied);
  *   4. registry credentials → pull Secret (missing → Degraded, nothing applied);
- *   5. apply what differs from the caches; delete the other workload kind first, other stale
- *      children last;
+ *   5. claim the hostnames (a host another lease holds gets no route); apply what differs from
+ *      the caches; delete the other workload kind first, other stale children last; release the
+ *      lease's hostname claims nothing routes or wants any more;
  *   6. status computed once, written only when it changed; events on transitions;
  *   7. requeue after the resync interval.
  * A blocking problem ends in TerminalError (no retry until the CR, or a credential Secret, changes).
@@ -13,13 +14,15 @@
 import { API_VERSION } from '../../api/common.ts';
 import type { LeaseId } from '../../api/lease.ts';
 import { SERVICE_KIND, type ServiceStatus } from '../../api/service.ts';
-import { ApiError, deepEqual, errorMessage, TerminalError, type KubeObject, type ReconcileContext, type Reconciler, type ReconcileResult } from '../../runtime/index.ts';
+import { ApiError, deepEqual, errorMessage, parseKey, TerminalError, type KubeObject, type ReconcileContext, type Reconciler, type ReconcileResult, type ResourceRef } from '../../runtime/index.ts';
+import type { ServiceChildren } from '../../workloads/children.ts';
 import { selectorString, serviceSelector } from '../../workloads/labels.ts';
 import type { OperatorContext } from '../context.ts';
-import { ServiceCrRef } from '../refs.ts';
+import { HTTPRouteRef, IngressRef, ServiceCrRef } from '../refs.ts';
 import { applyChanged, ChildWriteError, deleteObserved } from '../apply.ts';
 import type { ServiceCaches } from './caches.ts';
 import { desiredPullSecret } from './credentials.ts';
+import { claimHostnames, releaseClaims, wantedHosts } from './hostnames.ts';
 import { buildChildren, desiredChildren, workloadRefs } from './desired.ts';
 import type { DesiredChild, ServiceCr } from './kinds.ts';
 import { leaseIdFromLabels } from './lease-id.ts';
@@ -45,6 +48,8 @@ interface Convergence {
   /** Whether any applied child existed before (an update or a repair, not only creations). */
   changedExisting: boolean;
   deleted: LiveChild[];
+  /** Hosts another lease holds: not routed. */
+  refusedHosts: string[];
 }
 
 export function serviceReconciler(deps: ServiceReconcilerDeps): Reconciler {
@@ -54,7 +59,11 @@ export function serviceReconciler(deps: ServiceReconcilerDeps): Reconciler {
 export async function reconcileService(deps: ServiceReconcilerDeps, key: string, rctx: Pick<ReconcileContext, 'log'>): Promise<ReconcileResult> {
   // Phase 1: the caches are shared; everything below works on a copy.
   const cached = deps.caches.services.getByKey(key);
-  if (!cached || cached.metadata.deletionTimestamp) return {};
+  if (!cached || cached.metadata.deletionTimestamp) {
+    // Its routes go with it (garbage collection); each route's deletion brings us back here.
+    await releaseStaleClaims(deps, parseKey(key).namespace ?? '', new Set());
+    return {};
+  }
   const service = structuredClone(cached);
 
   const result = await converge(deps, service);
@@ -70,6 +79,7 @@ export async function reconcileService(deps: ServiceReconcilerDeps, key: string,
       uris: result.uris,
       selector: result.selector,
       problem: result.problem,
+      refusedHosts: result.refusedHosts,
     },
     deps.now?.() ?? new Date(),
   );
@@ -97,6 +107,7 @@ async function converge(deps: ServiceReconcilerDeps, service: ServiceCr): Promis
     applied: [],
     changedExisting: false,
     deleted: [],
+    refusedHosts: [],
   });
 
   // Phase 2
@@ -113,11 +124,17 @@ async function converge(deps: ServiceReconcilerDeps, service: ServiceCr): Promis
 
   // Phase 5
   const { children } = built;
-  const desired = desiredChildren(service, children, pull.secret);
-  const stale = staleChildren(liveChildren(service, caches), desired);
+  const namespace = service.metadata.namespace ?? '';
   const workloadRef = workloadRefs(children).ref;
-  const out: Convergence = { isStatefulSet: children.workload.kind === 'StatefulSet', uris: children.uris, selector: children.selector, applied: [], changedExisting: false, deleted: [] };
+  const out: Convergence = { isStatefulSet: children.workload.kind === 'StatefulSet', selector: children.selector, applied: [], changedExisting: false, deleted: [], refusedHosts: [] };
   try {
+    const routed = routeHosts(children);
+    const { refused } = await claimHostnames(deps.client, caches, namespace, lease.id, routed);
+    out.refusedHosts = refused.map((r) => r.host).sort();
+    const refusedSet = new Set(out.refusedHosts);
+    const desired = desiredChildren(service, children, pull.secret).filter((c) => !(isRoute(c.ref) && refusedSet.has(c.object.metadata.name ?? '')));
+    out.uris = children.uris.filter((u) => !refusedSet.has(u));
+    const stale = staleChildren(liveChildren(service, caches), desired);
     await deleteAll(deps, stale.workloads, out);
     const outcomes = await applyChanged(deps.client, desired, (c) => liveOf(caches, c));
     for (const o of outcomes) {
@@ -126,12 +143,35 @@ async function converge(deps: ServiceReconcilerDeps, service: ServiceCr): Promis
       if (o.child.ref === workloadRef) out.workload = (o.applied ?? liveOf(caches, o.child)) as LiveWorkload | undefined;
     }
     await deleteAll(deps, stale.others, out);
+    await releaseStaleClaims(deps, namespace, new Set(desired.filter((c) => isRoute(c.ref)).map((c) => c.object.metadata.name ?? '')));
   } catch (err) {
     out.error = err;
-    out.workload ??= liveOf(caches, desired.find((d) => d.ref === workloadRef)) as LiveWorkload | undefined;
+    out.workload ??= liveWorkload(service, caches).workload;
     if (isRejection(err)) out.problem = { reason: Reason.applyFailed, message: errorMessage(err), blocking: false };
   }
   return out;
+}
+
+/** The hosts a Service's routes serve: one Ingress or HTTPRoute per host, named after it. */
+function routeHosts(children: ServiceChildren): string[] {
+  return [...children.ingresses.map((i) => i.metadata?.name ?? ''), ...children.httpRoutes.map((r) => r.metadata.name)];
+}
+
+function isRoute(ref: ResourceRef): boolean {
+  return ref === IngressRef || ref === HTTPRouteRef;
+}
+
+/**
+ * Releases the claims of `namespace` that no cached route (nor one in `routing`, just applied)
+ * serves and no Service of the namespace wants.
+ */
+async function releaseStaleClaims(deps: ServiceReconcilerDeps, namespace: string, routing: ReadonlySet<string>): Promise<void> {
+  if (!namespace) return;
+  const { caches } = deps;
+  const routes = [...caches.ingresses.list({ namespace }), ...(caches.httpRoutes?.list({ namespace }) ?? [])];
+  const routed = new Set([...routing, ...routes.map((r) => r.metadata.name ?? '')]);
+  const wanted = wantedHosts(caches.services.list({ namespace }), deps.policy);
+  await releaseClaims(deps.client, caches.hostnameClaims, namespace, routed, wanted);
 }
 
 /** The cached object a desired child would replace. */

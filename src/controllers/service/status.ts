@@ -26,6 +26,7 @@ export const Reason = {
   leaseLabelsMissing: 'LeaseLabelsMissing',
   credentialsUnavailable: 'CredentialsUnavailable',
   applyFailed: 'ApplyFailed',
+  hostnameInUse: 'HostnameInUse',
 } as const;
 
 /** Why the reconcile could not converge the children. */
@@ -51,6 +52,8 @@ export interface Observation {
   uris: string[] | undefined;
   selector: string | undefined;
   problem: Problem | undefined;
+  /** Hosts another lease holds, so not routed (sorted). */
+  refusedHosts?: string[];
 }
 
 export interface RolloutState {
@@ -114,6 +117,7 @@ export function computeStatus(old: ServiceStatus | undefined, obs: Observation, 
   else set({ type: PROGRESSING, status: 'False', reason: Reason.rolloutComplete, message: rollout.message });
 
   if (problem) set({ type: DEGRADED, status: 'True', reason: problem.reason, message: problem.message });
+  else if (obs.refusedHosts?.length) set({ type: DEGRADED, status: 'True', reason: Reason.hostnameInUse, message: hostnameInUseMessage(obs.refusedHosts) });
   else if (rollout?.stuck) set({ type: DEGRADED, status: 'True', reason: Reason.progressDeadlineExceeded, message: rollout.stuck });
   else set({ type: DEGRADED, status: 'False', reason: Reason.asExpected, message: '' });
 
@@ -132,6 +136,12 @@ export function computeStatus(old: ServiceStatus | undefined, obs: Observation, 
     conditions,
     ...(observedGeneration !== undefined ? { observedGeneration } : {}),
   };
+}
+
+/** Tenants learn that a host is taken, not by whom. */
+export function hostnameInUseMessage(hosts: readonly string[]): string {
+  const list = hosts.join(', ');
+  return `${hosts.length === 1 ? 'hostname' : 'hostnames'} ${list} ${hosts.length === 1 ? 'is' : 'are'} in use by another lease on this provider and not routed; ${hosts.length === 1 ? 'it is' : 'they are'} routed here once released`;
 }
 
 export interface Transition {

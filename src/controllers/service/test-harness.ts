@@ -12,7 +12,7 @@ import { leaseIdLabels, serviceLabels } from '../../workloads/labels.ts';
 import { resolveProviderPolicy, type ProviderPolicyInput } from '../../workloads/policy.ts';
 import { LEASE_ID, NS, service } from '../../workloads/test-fixtures.ts';
 import type { OperatorContext } from '../context.ts';
-import { ServiceCrRef } from '../refs.ts';
+import { LeaseRef, ServiceCrRef } from '../refs.ts';
 import { serviceCaches, type ServiceCaches } from './caches.ts';
 import { reconcileService } from './reconciler.ts';
 
@@ -84,9 +84,15 @@ export async function stopAll(): Promise<void> {
   await Promise.all(running.splice(0).map((h) => h.stop()));
 }
 
-/** A fresh API server holding `cr`. */
+/** The Lease of LEASE_ID as the lease controller's caches hold it (it owns the hostname claims). */
+export function leaseCr(): KubeObject {
+  return { apiVersion: API_VERSION, kind: 'Lease', metadata: { name: NS }, spec: { id: LEASE_ID } } as KubeObject;
+}
+
+/** A fresh API server holding `cr` and its Lease. */
 export function apiWith(cr: Service, ...more: [ResourceRef, KubeObject][]): FakeApi {
   const api = new FakeApi();
+  api.put(LeaseRef, leaseCr());
   api.put(ServiceCrRef, cr);
   for (const [ref, obj] of more) api.put(ref, obj);
   return api;
