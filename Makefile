@@ -22,7 +22,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 ## build: dependencies + typecheck; ./bin/akash-operator then runs the CLI from the sources
 build: deps typecheck
 
-## dist: compile src/ to JavaScript in dist/ (what the image runs; the bench runs it too)
+## dist: bundle the CLI into dist/ (what the image runs; the bench and chart tests run it too)
 dist: deps
 	scripts/build-dist.sh >/dev/null
 
