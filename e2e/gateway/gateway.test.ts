@@ -9,7 +9,7 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalizeWireManifest } from '../../src/akash/canonical.ts';
 import { leaseNamespace } from '../../src/akash/namespace.ts';
-import { ConfigMapRef, LeaseRef, ManifestRef, NamespaceRef, SecretRef, ServiceCrRef, TenantRoleBindingRef } from '../../src/controllers/refs.ts';
+import { ConfigMapRef, HostnameClaimRef, LeaseRef, ManifestRef, NamespaceRef, SecretRef, ServiceCrRef, TenantRoleBindingRef } from '../../src/controllers/refs.ts';
 import { startGatewayFromConfig, type RunningGateway } from '../../src/gateway/index.ts';
 import { GatewayConfig } from '../../src/gateway/config.ts';
 import { call, claimsFor, nowSeconds, selfSignedCert, signJwt, tamper, tenantKey } from '../../src/gateway/testing.ts';
@@ -155,6 +155,20 @@ describe('the gateway on the real API server', () => {
     expect(errorOf(r).code).toBe('manifest_hash_mismatch');
     expect(errorOf(r).error).toContain(HASH);
     expect(errorOf(r).error).toContain(canonicalizeWireManifest(other).hash);
+  });
+
+  it('refuses (409) a manifest whose hostname another deployment holds, and accepts it once released', async () => {
+    const host = 'web.gateway-e2e.example.com';
+    const holder = { owner: bob.address, dseq: '12345', gseq: 1, oseq: 1, provider: PROVIDER };
+    await client.create(HostnameClaimRef, { apiVersion: 'provider.akash.network/v1alpha1', kind: 'HostnameClaim', metadata: { name: host }, spec: { namespace: leaseNamespace(holder), lease: holder } });
+    try {
+      const r = await put(BODY);
+      expect(r.status).toBe(409);
+      expect(errorOf(r)).toEqual({ code: 'hostname_in_use', error: `hostname ${host} is in use by another deployment on this provider` });
+    } finally {
+      await client.delete(HostnameClaimRef, { name: host });
+    }
+    expect((await put(BODY)).status).toBe(200);
   });
 
   it("refuses another tenant (403) and bad tokens (401)", async () => {

@@ -17,7 +17,7 @@ import type { Identity } from './auth/authenticate.ts';
 import { allows, allowsProvider, type AccessTarget } from './auth/scopes.ts';
 import { HttpError, badRequest, forbidden, notFound } from './errors.ts';
 import { readJsonBody } from './http.ts';
-import { planManifest } from './manifest.ts';
+import { planManifest, takenHostnames } from './manifest.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import { deploymentParams, leaseParams, type RouteMatch } from './router.ts';
 import type { GatewayStore, LeaseObject, RegistryCredentialsView } from './store.ts';
@@ -214,6 +214,11 @@ async function submitManifest(ctx: HandlerContext, identity: Identity, match: Ro
     const leases = await ctx.store.leasesOfDeployment(dseq);
     const owner = await manifestOwner(ctx, identity, dseq, leases);
     const plan = planManifest({ body, owner, dseq, provider: ctx.provider, leases, operatorNamespace: ctx.operatorNamespace, ...(ctx.policy ? { policy: ctx.policy } : {}) });
+    const taken = plan.hosts.length > 0 ? takenHostnames(plan, owner, dseq, await withStore(ctx, 'read the hostname claims', () => ctx.store.hostnameHolders(plan.hosts))) : [];
+    if (taken.length > 0) {
+      const one = taken.length === 1;
+      throw new HttpError(409, 'hostname_in_use', `${one ? 'hostname' : 'hostnames'} ${taken.join(', ')} ${one ? 'is' : 'are'} in use by another deployment on this provider`);
+    }
     try {
       await ctx.store.saveManifest(plan);
     } catch (e) {

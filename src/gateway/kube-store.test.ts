@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { canonicalizeWireManifest } from '../akash/canonical.ts';
-import { LeaseRef, ManifestRef, SecretRef, ServiceCrRef } from '../controllers/refs.ts';
+import { HostnameClaimRef, LeaseRef, ManifestRef, SecretRef, ServiceCrRef } from '../controllers/refs.ts';
 import { FakeApi } from '../runtime/fake-api.ts';
 import { KubeClient } from '../runtime/index.ts';
 import { KubeGatewayStore } from './kube-store.ts';
@@ -175,5 +175,15 @@ describe('KubeGatewayStore retries', () => {
     expect(api.transport.requests.filter((r) => r.path.endsWith('/services'))).toHaveLength(3);
     refusals = 100;
     await expect(store.servicesIn('ns1')).rejects.toMatchObject({ code: 429 });
+  });
+});
+
+describe('KubeGatewayStore.hostnameHolders', () => {
+  it('reads each claim from the API server (no cache lag) and leaves unclaimed hosts out', async () => {
+    const { api, store } = setup();
+    api.put(HostnameClaimRef, { metadata: { name: 'taken.example.com' }, spec: { namespace: 'lease-ns', lease: { owner: OWNER, dseq: '5', gseq: 1, oseq: 1, provider: PROVIDER } } });
+    const holders = await store.hostnameHolders(['taken.example.com', 'free.example.com', 'taken.example.com']);
+    expect([...holders]).toEqual([['taken.example.com', { namespace: 'lease-ns', owner: OWNER, dseq: '5' }]]);
+    expect(api.transport.requests.filter((r) => r.path.includes('/hostnameclaims/')).map((r) => r.path.split('/').at(-1)).sort()).toEqual(['free.example.com', 'taken.example.com']);
   });
 });

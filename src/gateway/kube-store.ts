@@ -13,10 +13,11 @@
  * needed are deleted.
  */
 import { API_VERSION, type SecretReference } from '../api/common.ts';
-import { LeaseRef, ManifestRef, SecretRef, ServiceCrRef, TenantRoleBindingRef, TenantRoleRef } from '../controllers/refs.ts';
+import { HostnameClaimRef, LeaseRef, ManifestRef, SecretRef, ServiceCrRef, TenantRoleBindingRef, TenantRoleRef } from '../controllers/refs.ts';
 import { ApiError, Informer, silentLogger, stripManagedFields, type KubeClient, type KubeObject, type Logger, type Metrics, type OwnerReference, type Transport } from '../runtime/index.ts';
 import { InformerIndex } from './informer-index.ts';
-import type { GatewayStore, LeaseObject, ManifestObject, ManifestWrite, RegistryCredentialsView, SecretObject, ServiceObject, TenantGrants } from './store.ts';
+import type { HostnameClaim } from '../api/hostname-claim.ts';
+import type { GatewayStore, HostnameHolder, LeaseObject, ManifestObject, ManifestWrite, RegistryCredentialsView, SecretObject, ServiceObject, TenantGrants } from './store.ts';
 
 export interface KubeGatewayStoreOptions {
   client: KubeClient;
@@ -27,6 +28,8 @@ export interface KubeGatewayStoreOptions {
   log?: Logger;
   metrics?: Metrics;
 }
+
+type HostnameClaimObject = KubeObject & Partial<Pick<HostnameClaim, 'spec'>>;
 
 const decode = (v: string | undefined) => (v === undefined ? '' : Buffer.from(v, 'base64').toString('utf8'));
 
@@ -130,6 +133,17 @@ export class KubeGatewayStore implements GatewayStore {
     if (cached) return cached;
     // A list, not a get: the gateway's RBAC has list and watch on Service CRs, not get.
     return (await retrying(() => this.client.list<ServiceObject>(ServiceCrRef, { namespace }))).items.map(serviceView).find((s) => s.metadata.name === name);
+  }
+
+  /** Read from the API server, not a cache: a claim made a moment ago must count. */
+  async hostnameHolders(hosts: readonly string[]): Promise<Map<string, HostnameHolder>> {
+    const unique = [...new Set(hosts)];
+    const claims = await Promise.all(unique.map((name) => retrying(() => this.client.get<HostnameClaimObject>(HostnameClaimRef, { name }))));
+    const out = new Map<string, HostnameHolder>();
+    claims.forEach((c, i) => {
+      if (c?.spec) out.set(unique[i]!, { namespace: c.spec.namespace, owner: c.spec.lease.owner, dseq: c.spec.lease.dseq });
+    });
+    return out;
   }
 
   async manifest(name: string): Promise<ManifestObject | undefined> {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalizeWireManifest } from '../akash/canonical.ts';
 import { resolveProviderPolicy } from '../workloads/policy.ts';
-import { CANONICAL_KEY, credentialsSecretName, planManifest, type IntakeInput } from './manifest.ts';
+import { CANONICAL_KEY, credentialsSecretName, planManifest, takenHostnames, type IntakeInput } from './manifest.ts';
 import { leaseObject, refusal, tenantKey, wireManifest } from './testing.ts';
 
 const OWNER = tenantKey().address;
@@ -103,5 +103,29 @@ describe('planManifest', () => {
     const err = refusal(() => planManifest(input({ body: Buffer.from(mounted), leases, policy })));
     expect(err).toMatchObject({ status: 422, code: 'manifest_refused' });
     expect(err.message).toMatch(/params\.storage\[0\]\.name: volume "default" is the ephemeral root volume/);
+  });
+});
+
+describe('hostnames of a manifest', () => {
+  const withHosts = wireManifest([
+    { name: 'api', hosts: ['api.example.com'] },
+    { name: 'web', hosts: ['b.example.com', 'a.example.com'] },
+  ]);
+  const hash = canonicalizeWireManifest(withHosts).hash;
+  const plan = () => planManifest(input({ body: Buffer.from(withHosts), leases: [leaseObject({ owner: OWNER, dseq: '77', provider: PROVIDER }, hash)] }));
+
+  it('lists the accepted hosts of the leased groups, sorted', () => {
+    expect(plan().hosts).toEqual(['a.example.com', 'api.example.com', 'b.example.com']);
+    expect(planManifest(input()).hosts).toEqual([]);
+  });
+
+  it('a host held by another deployment, of the same owner or another, is taken; one of this deployment is not', () => {
+    const holders = new Map([
+      ['a.example.com', { namespace: 'ns-this', owner: OWNER, dseq: '77' }],
+      ['b.example.com', { namespace: 'ns-other-dseq', owner: OWNER, dseq: '78' }],
+      ['api.example.com', { namespace: 'ns-other-owner', owner: OTHER, dseq: '77' }],
+    ]);
+    expect(takenHostnames(plan(), OWNER, '77', holders)).toEqual(['api.example.com', 'b.example.com']);
+    expect(takenHostnames(plan(), OWNER, '77', new Map())).toEqual([]);
   });
 });

@@ -18,7 +18,7 @@ import { schemaIssues } from '../api/validate.ts';
 import { formatIssues, manifestIssues } from '../controllers/manifest/validate.ts';
 import type { ProviderPolicy } from '../workloads/policy.ts';
 import { badRequest, forbidden, notFound, unprocessable } from './errors.ts';
-import type { LeaseObject, ManifestObject, ManifestWrite, SecretObject } from './store.ts';
+import type { HostnameHolder, LeaseObject, ManifestObject, ManifestWrite, SecretObject } from './store.ts';
 
 /** Labels of the gateway's Secrets (no `akash.network=true`: they are not children of a lease). */
 export const LABEL_COMPONENT = 'app.kubernetes.io/component';
@@ -105,6 +105,8 @@ export interface IntakePlan extends ManifestWrite {
   hash: string;
   /** Names of the leases the manifest is for. */
   leases: string[];
+  /** The hostnames the groups of those leases accept (what this provider would route). */
+  hosts: string[];
 }
 
 /** What to write for an accepted manifest; throws HttpError (4xx) naming the problem. */
@@ -164,5 +166,19 @@ export function planManifest(input: IntakeInput): IntakePlan {
     type: 'Opaque',
     data: { [CANONICAL_KEY]: b64(decoded.canonical), [CANONICAL_HASH_KEY]: b64(decoded.hash) },
   });
-  return { manifest, secrets, secretSelector: manifestSecretSelector(owner, dseq), hash: decoded.hash, leases: leases.map((l) => l.metadata.name ?? '') };
+  const hosts = new Set<string>();
+  for (const l of leases) for (const s of built.spec.groups[l.spec.id.gseq - 1]?.services ?? []) for (const e of s.expose ?? []) for (const h of e.hosts ?? []) hosts.add(h);
+  return { manifest, secrets, secretSelector: manifestSecretSelector(owner, dseq), hash: decoded.hash, leases: leases.map((l) => l.metadata.name ?? ''), hosts: [...hosts].sort() };
+}
+
+/**
+ * Hosts of the plan that another deployment holds on this provider (any lease of the same
+ * deployment may hold them: its groups share the manifest). As the Go provider does, the manifest
+ * is refused at once, instead of accepted and then not routed.
+ */
+export function takenHostnames(plan: Pick<IntakePlan, 'hosts'>, owner: string, dseq: string, holders: ReadonlyMap<string, HostnameHolder>): string[] {
+  return plan.hosts.filter((h) => {
+    const holder = holders.get(h);
+    return holder !== undefined && (holder.owner !== owner || holder.dseq !== dseq);
+  });
 }

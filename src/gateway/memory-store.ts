@@ -4,7 +4,7 @@
  * can look for credentials where they must not be.
  */
 import type { SecretReference } from '../api/common.ts';
-import type { GatewayStore, LeaseObject, ManifestObject, ManifestWrite, RegistryCredentialsView, SecretObject, ServiceObject, TenantGrants } from './store.ts';
+import type { GatewayStore, HostnameHolder, LeaseObject, ManifestObject, ManifestWrite, RegistryCredentialsView, SecretObject, ServiceObject, TenantGrants } from './store.ts';
 
 export class MemoryGatewayStore implements GatewayStore {
   readonly leases: LeaseObject[] = [];
@@ -12,6 +12,8 @@ export class MemoryGatewayStore implements GatewayStore {
   readonly manifests = new Map<string, ManifestObject>();
   readonly secrets = new Map<string, SecretObject>();
   readonly grants = new Map<string, TenantGrants>();
+  /** Hostname claims: host → its holder. */
+  readonly hostnameClaims = new Map<string, HostnameHolder>();
   /** Scales done, in order: `<namespace>/<service>=<replicas>`. */
   readonly scales: string[] = [];
   /** Writes of saveManifest, in order. */
@@ -38,6 +40,11 @@ export class MemoryGatewayStore implements GatewayStore {
 
   async service(namespace: string, name: string): Promise<ServiceObject | undefined> {
     return (await this.servicesIn(namespace)).find((s) => s.metadata.name === name);
+  }
+
+  async hostnameHolders(hosts: readonly string[]): Promise<Map<string, HostnameHolder>> {
+    await this.io();
+    return new Map(hosts.flatMap((h) => (this.hostnameClaims.has(h) ? [[h, { ...this.hostnameClaims.get(h)! }] as const] : [])));
   }
 
   async manifest(name: string): Promise<ManifestObject | undefined> {

@@ -150,6 +150,23 @@ describe('PUT /deployment/{dseq}/manifest', () => {
     expect(errorOf(r).error).toContain(canonicalizeWireManifest(other).hash);
   });
 
+  it('refuses with 409 a manifest whose hostname another deployment holds, writing nothing', async () => {
+    const body = wireManifest([{ name: 'web', hosts: ['taken.example.com', 'free.example.com'] }]);
+    const hash = canonicalizeWireManifest(body).hash;
+    store.leases.push(leaseObject({ owner: alice.address, dseq: '101', provider: PROVIDER }, hash));
+    store.hostnameClaims.set('taken.example.com', { namespace: 'other-lease-ns', owner: bob.address, dseq: '7' });
+    const before = store.writes.length;
+    const r = await call(gw.url, '/deployment/101/manifest', { method: 'PUT', body, headers: JSON_CT, token: token() });
+    expect(r.status).toBe(409);
+    expect(errorOf(r)).toEqual({ code: 'hostname_in_use', error: 'hostname taken.example.com is in use by another deployment on this provider' });
+    expect(errorOf(r).error).not.toContain(bob.address);
+    expect(store.writes.length).toBe(before);
+    // Once released (or held by this very deployment), the same manifest is accepted.
+    store.hostnameClaims.set('taken.example.com', { namespace: leaseNamespace({ owner: alice.address, dseq: '101', gseq: 1, oseq: 1, provider: PROVIDER }), owner: alice.address, dseq: '101' });
+    expect((await call(gw.url, '/deployment/101/manifest', { method: 'PUT', body, headers: JSON_CT, token: token() })).status).toBe(200);
+    store.hostnameClaims.clear();
+  });
+
   it("answers another tenant's valid token with 403, and a deployment nobody has with 404", async () => {
     const r = await put(BODY, token(bob));
     expect(r.status).toBe(403);

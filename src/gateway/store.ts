@@ -17,6 +17,13 @@ export type ManifestObject = KubeObject & Pick<Manifest, 'spec' | 'status'>;
 export type ServiceObject = KubeObject & { spec: Pick<ServiceSpec, 'count'>; status?: ServiceStatus };
 export type SecretObject = KubeObject & { type?: string; data?: Record<string, string> };
 
+/** Who routes a hostname on this provider: the lease of a HostnameClaim (src/api/hostname-claim.ts). */
+export interface HostnameHolder {
+  namespace: string;
+  owner: string;
+  dseq: string;
+}
+
 /** What one accepted manifest becomes: the Manifest CR and the Secrets beside it. */
 export interface ManifestWrite {
   manifest: ManifestObject;
@@ -53,6 +60,8 @@ export interface GatewayStore {
   registryCredentials(ref: SecretReference): Promise<RegistryCredentialsView | undefined>;
   /** Writes the Secrets and the Manifest CR (server-side apply: resubmitting is a no-op). */
   saveManifest(write: ManifestWrite): Promise<void>;
+  /** The holders of those of `hosts` that are claimed. */
+  hostnameHolders(hosts: readonly string[]): Promise<Map<string, HostnameHolder>>;
   /** For GET /status: active leases and deployments of `provider`. */
   counts(provider: string): Promise<{ leases: number; deployments: number }>;
   /** The TenantRoles and TenantRoleBindings of a lease namespace. */

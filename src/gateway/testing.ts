@@ -193,6 +193,8 @@ export interface WireServiceOptions {
   /** Registry credentials (the password is what tests look for where it must not be). */
   password?: string;
   count?: number;
+  /** The expose's accept list (`hosts`). */
+  hosts?: string[];
 }
 
 /** A wire manifest (what `provider-services send-manifest` PUTs) with one group. */
@@ -222,7 +224,7 @@ export function wireManifest(services: WireServiceOptions[] = [{}], group = 'aka
             proto: 'TCP',
             service: '',
             global: true,
-            hosts: null,
+            hosts: s.hosts ?? null,
             httpOptions: { maxBodySize: 1048576, readTimeout: 60000, sendTimeout: 60000, nextTries: 3, nextTimeout: 0, nextCases: ['error', 'timeout'] },
             ip: '',
             endpointSequenceNumber: 0,
