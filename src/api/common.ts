@@ -61,7 +61,7 @@ export function Hostname(description: string) {
 /** A Secret named by namespace and name (cluster-scoped kinds must say the namespace). */
 export const SecretReference = Type.Object(
   {
-    namespace: DnsLabel('namespace of the Secret'),
+    namespace: Type.String({ pattern: NAMESPACE_NAME, minLength: 1, maxLength: 63, description: 'namespace of the Secret' }),
     name: Type.String({ pattern: DNS_SUBDOMAIN, minLength: 1, maxLength: 253, description: 'name of the Secret' }),
   },
   { description: 'a Secret by namespace and name' },

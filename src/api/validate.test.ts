@@ -168,3 +168,19 @@ describe('pointerToPath', () => {
     expect(pointerToPath(pointer)).toBe(path);
   });
 });
+
+describe('Secret references', () => {
+  const withRef = (namespace: string) => {
+    const s = exampleService();
+    s.spec.credentialsSecretRef = { namespace, name: 'regcred' };
+    return schemaIssues(Service, s).map((i) => `${i.path}: ${i.message}`);
+  };
+  it('take any namespace name, also one that starts with a digit (as lease namespaces do)', () => {
+    expect(withRef('0jlo9qo71933mu1vcndr7c6hnb8usl92dndcmp4iic3ee')).toEqual([]);
+    expect(withRef('akash-operator')).toEqual([]);
+  });
+  it('refuse what no namespace can be called', () => {
+    expect(withRef('Akash_Operator')).toEqual([expect.stringMatching(/^spec\.credentialsSecretRef\.namespace: /)]);
+    expect(withRef('-leading-dash')).toHaveLength(1);
+  });
+});
