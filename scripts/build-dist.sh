@@ -7,8 +7,11 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="${1:-$here/dist}"
 cd "$here"
+# The bundle script is TypeScript: it needs Node >= 24 (type stripping). In a checkout that is the
+# project's Node (scripts/node.sh); the image's build stage has only its own node:24.
+if [ -x scripts/node.sh ]; then node="$(scripts/node.sh)/node"; else node=node; fi
 rm -rf "$out"
-node scripts/bundle.ts "$out"
+"$node" scripts/bundle.ts "$out"
 cp package.json "$out/package.json"
 cp src/identity/agent/workload.proto "$out/workload.proto"
 echo "$out"

@@ -14,8 +14,7 @@
  */
 import { API_VERSION, type SecretReference } from '../api/common.ts';
 import { HostnameClaimRef, LeaseRef, ManifestRef, SecretRef, ServiceCrRef, TenantRoleBindingRef, TenantRoleRef } from '../controllers/refs.ts';
-import { ApiError, Informer, silentLogger, stripManagedFields, type KubeClient, type KubeObject, type Logger, type Metrics, type OwnerReference, type Transport } from '../runtime/index.ts';
-import { InformerIndex } from './informer-index.ts';
+import { ApiError, Informer, InformerIndex, silentLogger, stripManagedFields, type KubeClient, type KubeObject, type Logger, type Metrics, type OwnerReference, type Transport } from '../runtime/index.ts';
 import type { HostnameClaim } from '../api/hostname-claim.ts';
 import type { GatewayStore, HostnameHolder, LeaseObject, ManifestObject, ManifestWrite, RegistryCredentialsView, SecretObject, ServiceObject, TenantGrants } from './store.ts';
 

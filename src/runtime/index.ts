@@ -14,6 +14,7 @@ export { Metrics, type MetricsOptions } from './metrics.ts';
 export { ItemExponentialBackoff, MaxOfRateLimiter, TokenBucket, backoffDelay, defaultControllerRateLimiter, type BackoffOptions, type RateLimiter } from './rate-limit.ts';
 export { controllerReference, groupOf, objectKey, parseKey, resourcePath, type KubeList, type KubeObject, type ObjectMeta, type OwnerReference, type ResourceRef } from './resource.ts';
 export { startOpsServer, type Check, type OpsServer, type OpsServerOptions } from './server.ts';
+export { InformerIndex } from './informer-index.ts';
 export { Store, type ListFilter } from './store.ts';
 export { kubeConfigTransport, type HttpRequest, type HttpResponse, type KubeConfigTransportOptions, type Transport } from './transport.ts';
 export { WorkQueue, type WorkQueueOptions } from './workqueue.ts';

@@ -3,7 +3,7 @@
  * managed label `akash.network=true` (every child of ours carries it), so one watch per kind serves
  * all lease namespaces; credential Secrets are watched in the operator's namespace only.
  */
-import type { Informer, InformerEvent, KubeObject } from '../../runtime/index.ts';
+import { InformerIndex, type Informer, type InformerEvent, type KubeObject } from '../../runtime/index.ts';
 import { LABEL_MANAGED } from '../../workloads/labels.ts';
 import type { OperatorContext } from '../context.ts';
 import { DeploymentRef, HostnameClaimRef, HTTPRouteRef, IngressRef, KubeServiceRef, LeaseRef, SecretRef, ServiceCrRef, StatefulSetRef } from '../refs.ts';
@@ -27,12 +27,15 @@ export interface ServiceCaches {
   credentialSecrets: Informer<SecretObject>;
   /** Who routes which hostname (cluster-scoped, named after the host). */
   hostnameClaims: Informer<HostnameClaimObject>;
+  /** The claims by the lease namespace that holds them (a scan of every claim per reconcile grew with the cluster). */
+  claimsByNamespace: InformerIndex<HostnameClaimObject>;
   /** The Leases, which own their hostname claims. */
   leases: Informer<KubeObject>;
 }
 
 export function serviceCaches(ctx: Pick<OperatorContext, 'mgr' | 'policy' | 'operatorNamespace'>): ServiceCaches {
   const managed = { labelSelector: MANAGED_SELECTOR };
+  const hostnameClaims = ctx.mgr.informer<HostnameClaimObject>(HostnameClaimRef, managed);
   return {
     services: ctx.mgr.informer<ServiceCr>(ServiceCrRef),
     deployments: ctx.mgr.informer<DeploymentObject>(DeploymentRef, managed),
@@ -42,7 +45,8 @@ export function serviceCaches(ctx: Pick<OperatorContext, 'mgr' | 'policy' | 'ope
     httpRoutes: ctx.policy.ingress.mode === 'httproute' ? ctx.mgr.informer<HTTPRouteObject>(HTTPRouteRef, managed) : undefined,
     pullSecrets: ctx.mgr.informer<SecretObject>(SecretRef, managed),
     credentialSecrets: ctx.mgr.informer<SecretObject>(SecretRef, { namespace: ctx.operatorNamespace }),
-    hostnameClaims: ctx.mgr.informer<HostnameClaimObject>(HostnameClaimRef, managed),
+    hostnameClaims,
+    claimsByNamespace: new InformerIndex(hostnameClaims, (c) => c.spec?.namespace),
     leases: ctx.mgr.informer<KubeObject>(LeaseRef),
   };
 }

@@ -14,7 +14,7 @@ import { API_VERSION } from '../../api/common.ts';
 import { HOSTNAME_CLAIM_KIND, type HostnameClaim } from '../../api/hostname-claim.ts';
 import type { LeaseId } from '../../api/lease.ts';
 import { ApiError, controllerReference, type KubeClient, type KubeObject } from '../../runtime/index.ts';
-import { leaseIdLabels, leaseLabels, LABEL_NAMESPACE } from '../../workloads/labels.ts';
+import { leaseIdLabels, leaseLabels } from '../../workloads/labels.ts';
 import type { ProviderPolicy } from '../../workloads/policy.ts';
 import { serviceUris } from '../../workloads/routes.ts';
 import { deleteObserved } from '../apply.ts';
@@ -36,7 +36,9 @@ export interface ClaimOutcome {
 
 /** What claiming reads: the claims and Leases as cached. */
 export interface ClaimCaches {
-  hostnameClaims: { get(name: string): HostnameClaimObject | undefined; list(filter?: { labels?: Record<string, string> }): HostnameClaimObject[] };
+  hostnameClaims: { get(name: string): HostnameClaimObject | undefined };
+  /** The claims held by one lease namespace. */
+  claimsByNamespace: { get(namespace: string): HostnameClaimObject[] };
   leases: { get(name: string): KubeObject | undefined };
 }
 
@@ -110,8 +112,8 @@ export function wantedHosts(services: readonly ServiceCr[], policy: ProviderPoli
 }
 
 /** Deletes `namespace`'s claims that nothing routes or wants; returns the hosts released. */
-export async function releaseClaims(client: KubeClient, claims: ClaimCaches['hostnameClaims'], namespace: string, routedHosts: ReadonlySet<string>, wanted: ReadonlySet<string>): Promise<string[]> {
-  const stale = staleClaims(claims.list({ labels: { [LABEL_NAMESPACE]: namespace } }), routedHosts, wanted);
+export async function releaseClaims(client: KubeClient, claims: ClaimCaches['claimsByNamespace'], namespace: string, routedHosts: ReadonlySet<string>, wanted: ReadonlySet<string>): Promise<string[]> {
+  const stale = staleClaims(claims.get(namespace), routedHosts, wanted);
   const released: string[] = [];
   for (const claim of stale) {
     if ((await deleteObserved(client, HostnameClaimRef, claim)) === 'deleted') released.push(claim.metadata.name ?? '');

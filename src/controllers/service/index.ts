@@ -26,7 +26,8 @@ export function registerServiceController(ctx: OperatorContext): void {
     watches: [
       { informer: caches.credentialSecrets, map: (secret: KubeObject) => servicesUsingSecret(caches.services, secret) },
       { informer: caches.pullSecrets, map: serviceOfTlsSecret },
-      { informer: caches.hostnameClaims, map: (claim: KubeObject) => servicesWantingHost(caches.services, ctx.policy, claim) },
+      // A released host goes to the Services that waited for it; a new claim concerns only its maker.
+      { informer: caches.hostnameClaims, filter: (e) => e.type === 'delete', map: (claim: KubeObject) => servicesWantingHost(caches.services, ctx.policy, claim) },
     ],
     concurrency: ctx.concurrency,
     reconcile: serviceReconciler({ ...ctx, caches }),

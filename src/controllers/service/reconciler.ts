@@ -171,7 +171,7 @@ async function releaseStaleClaims(deps: ServiceReconcilerDeps, namespace: string
   const routes = [...caches.ingresses.list({ namespace }), ...(caches.httpRoutes?.list({ namespace }) ?? [])];
   const routed = new Set([...routing, ...routes.map((r) => r.metadata.name ?? '')]);
   const wanted = wantedHosts(caches.services.list({ namespace }), deps.policy);
-  await releaseClaims(deps.client, caches.hostnameClaims, namespace, routed, wanted);
+  await releaseClaims(deps.client, caches.claimsByNamespace, namespace, routed, wanted);
 }
 
 /** The cached object a desired child would replace. */

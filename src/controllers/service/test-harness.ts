@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import { API_VERSION } from '../../api/common.ts';
 import type { Service, ServiceSpec } from '../../api/service.ts';
 import { FakeApi } from '../../runtime/fake-api.ts';
-import { createLogger, EventRecorder, KubeClient, Manager, silentLogger, type Informer, type KubeObject, type Logger, type ReconcileResult, type ResourceRef } from '../../runtime/index.ts';
+import { createLogger, EventRecorder, Informer, KubeClient, Manager, silentLogger, type KubeObject, type Logger, type ReconcileResult, type ResourceRef } from '../../runtime/index.ts';
 import { leaseIdLabels, serviceLabels } from '../../workloads/labels.ts';
 import { resolveProviderPolicy, type ProviderPolicyInput } from '../../workloads/policy.ts';
 import { LEASE_ID, NS, service } from '../../workloads/test-fixtures.ts';
@@ -53,7 +53,7 @@ export async function startHarness(api: FakeApi, policy: ProviderPolicyInput = {
   const recorder = new EventRecorder({ client, reportingController: 'provider.akash.network/akash-operator', reportingInstance: 'test', log });
   const ctx: OperatorContext = { client, mgr, recorder, log, policy: resolveProviderPolicy(policy), operatorNamespace: OPERATOR_NS, concurrency: 1, resyncMs: 600_000 };
   const caches = serviceCaches(ctx);
-  const informers = Object.values(caches).filter((i): i is Informer<KubeObject> => i !== undefined);
+  const informers = Object.values(caches).filter((i): i is Informer<KubeObject> => i instanceof Informer);
   for (const i of informers) i.start();
   await Promise.all(informers.map((i) => i.waitForSync()));
   const settle = async () => {

@@ -4,7 +4,8 @@
  * informer's events, which a relist emits too (as the difference to the old cache), so the index
  * never disagrees with the informer's store once the event handlers have run.
  */
-import { objectKey, type Informer, type KubeObject } from '../runtime/index.ts';
+import type { Informer } from './informer.ts';
+import { objectKey, type KubeObject } from './resource.ts';
 
 export class InformerIndex<T extends KubeObject> {
   private readonly buckets = new Map<string, Map<string, T>>();
