@@ -170,6 +170,8 @@ async function releaseStaleClaims(deps: ServiceReconcilerDeps, namespace: string
   const { caches } = deps;
   const routes = [...caches.ingresses.list({ namespace }), ...(caches.httpRoutes?.list({ namespace }) ?? [])];
   const routed = new Set([...routing, ...routes.map((r) => r.metadata.name ?? '')]);
+  // Usually every claim is routed: then no Service's routes need to be planned to know.
+  if (caches.claimsByNamespace.get(namespace).every((c) => routed.has(c.metadata.name ?? ''))) return;
   const wanted = wantedHosts(caches.services.list({ namespace }), deps.policy);
   await releaseClaims(deps.client, caches.claimsByNamespace, namespace, routed, wanted);
 }
