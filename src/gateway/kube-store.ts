@@ -15,7 +15,7 @@
 import { API_VERSION, type SecretReference } from '../api/common.ts';
 import { HostnameClaimRef, LeaseRef, ManifestRef, SecretRef, ServiceCrRef, TenantRoleBindingRef, TenantRoleRef } from '../controllers/refs.ts';
 import { ApiError, Informer, InformerIndex, silentLogger, stripManagedFields, type KubeClient, type KubeObject, type Logger, type Metrics, type OwnerReference, type Transport } from '../runtime/index.ts';
-import type { HostnameClaim } from '../api/hostname-claim.ts';
+import type { HostnameClaimObject } from '../controllers/service/hostnames.ts';
 import type { GatewayStore, HostnameHolder, LeaseObject, ManifestObject, ManifestWrite, RegistryCredentialsView, SecretObject, ServiceObject, TenantGrants } from './store.ts';
 
 export interface KubeGatewayStoreOptions {
@@ -27,8 +27,6 @@ export interface KubeGatewayStoreOptions {
   log?: Logger;
   metrics?: Metrics;
 }
-
-type HostnameClaimObject = KubeObject & Partial<Pick<HostnameClaim, 'spec'>>;
 
 const decode = (v: string | undefined) => (v === undefined ? '' : Buffer.from(v, 'base64').toString('utf8'));
 

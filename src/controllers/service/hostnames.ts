@@ -24,14 +24,9 @@ import { leaseIdFromLabels } from './lease-id.ts';
 
 export type HostnameClaimObject = KubeObject & Pick<HostnameClaim, 'spec'>;
 
-export interface RefusedHost {
-  host: string;
-  /** The namespace of the lease that holds it (for logs; tenants are told less). */
-  holder: string;
-}
-
 export interface ClaimOutcome {
-  refused: RefusedHost[];
+  /** The hosts another lease holds. */
+  refused: string[];
 }
 
 /** What claiming reads: the claims and Leases as cached. */
@@ -44,11 +39,11 @@ export interface ClaimCaches {
 
 /** Claims every host for the lease of `namespace`; returns the hosts another lease holds. */
 export async function claimHostnames(client: KubeClient, caches: ClaimCaches, namespace: string, leaseId: LeaseId, hosts: readonly string[]): Promise<ClaimOutcome> {
-  const refused: RefusedHost[] = [];
+  const refused: string[] = [];
   const missing = hosts.filter((host) => {
     const cached = caches.hostnameClaims.get(host);
     if (!cached) return true;
-    if (cached.spec.namespace !== namespace) refused.push({ host, holder: cached.spec.namespace });
+    if (cached.spec.namespace !== namespace) refused.push(host);
     return false;
   });
   if (missing.length === 0) return { refused };
@@ -59,7 +54,7 @@ export async function claimHostnames(client: KubeClient, caches: ClaimCaches, na
   const results = await Promise.allSettled(missing.map((host) => claimOne(client, host, namespace, leaseId, owner)));
   results.forEach((r, i) => {
     if (r.status === 'rejected') return;
-    if (r.value !== namespace) refused.push({ host: missing[i]!, holder: r.value });
+    if (r.value !== namespace) refused.push(missing[i]!);
   });
   const failed = results.find((r) => r.status === 'rejected');
   if (failed) throw failed.reason;

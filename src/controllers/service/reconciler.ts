@@ -15,7 +15,6 @@ import { API_VERSION } from '../../api/common.ts';
 import type { LeaseId } from '../../api/lease.ts';
 import { SERVICE_KIND, type ServiceStatus } from '../../api/service.ts';
 import { ApiError, deepEqual, errorMessage, parseKey, TerminalError, type KubeObject, type ReconcileContext, type Reconciler, type ReconcileResult, type ResourceRef } from '../../runtime/index.ts';
-import type { ServiceChildren } from '../../workloads/children.ts';
 import { selectorString, serviceSelector } from '../../workloads/labels.ts';
 import type { OperatorContext } from '../context.ts';
 import { HTTPRouteRef, IngressRef, ServiceCrRef } from '../refs.ts';
@@ -128,9 +127,9 @@ async function converge(deps: ServiceReconcilerDeps, service: ServiceCr): Promis
   const workloadRef = workloadRefs(children).ref;
   const out: Convergence = { isStatefulSet: children.workload.kind === 'StatefulSet', selector: children.selector, applied: [], changedExisting: false, deleted: [], refusedHosts: [] };
   try {
-    const routed = routeHosts(children);
-    const { refused } = await claimHostnames(deps.client, caches, namespace, lease.id, routed);
-    out.refusedHosts = refused.map((r) => r.host).sort();
+    // One route per host, named after it: the hosts are the service's URIs.
+    const { refused } = await claimHostnames(deps.client, caches, namespace, lease.id, children.uris);
+    out.refusedHosts = refused.sort();
     const refusedSet = new Set(out.refusedHosts);
     const desired = desiredChildren(service, children, pull.secret).filter((c) => !(isRoute(c.ref) && refusedSet.has(c.object.metadata.name ?? '')));
     out.uris = children.uris.filter((u) => !refusedSet.has(u));
@@ -150,11 +149,6 @@ async function converge(deps: ServiceReconcilerDeps, service: ServiceCr): Promis
     if (isRejection(err)) out.problem = { reason: Reason.applyFailed, message: errorMessage(err), blocking: false };
   }
   return out;
-}
-
-/** The hosts a Service's routes serve: one Ingress or HTTPRoute per host, named after it. */
-function routeHosts(children: ServiceChildren): string[] {
-  return [...children.ingresses.map((i) => i.metadata?.name ?? ''), ...children.httpRoutes.map((r) => r.metadata.name)];
 }
 
 function isRoute(ref: ResourceRef): boolean {
