@@ -171,7 +171,10 @@ describe('SPIFFE identities from the operator', () => {
       // Owned by the Service CR (garbage collected with it), not controlled by it.
       expect(s.metadata?.ownerReferences).toEqual([expect.objectContaining({ kind: 'Service', name: svc, controller: false })]);
     }
-    const pod = (await apps().readNamespacedDeployment({ name: 'web', namespace: NS })).spec!.template.spec!;
+    // The SVID Secrets come from the identity controller, the Deployment from the service controller:
+    // neither waits for the other.
+    const deployment = await eventually('the web Deployment', () => apps().readNamespacedDeployment({ name: 'web', namespace: NS }).catch(() => undefined), 60_000);
+    const pod = deployment.spec!.template.spec!;
     expect(pod.initContainers?.map((c) => [c.name, c.image, c.restartPolicy])).toEqual([['spiffe-agent', 'registry.example/akash-operator:e2e', 'Always']]);
     expect(pod.volumes?.find((v) => v.name === 'spiffe-svid')?.secret?.secretName).toBe('web-svid');
     expect(JSON.stringify(pod)).not.toContain('hostPath');
