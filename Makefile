@@ -11,6 +11,8 @@ endif
 export PATH := $(NODE_DIR):$(PATH)
 
 VITEST := node node_modules/vitest/vitest.mjs
+# Test runs get a TMPDIR of their own, removed when they end (scripts/in-tmpdir.sh says why).
+IN_TMPDIR := scripts/in-tmpdir.sh
 
 .PHONY: build deps typecheck lint unit e2e faults test test-bins tools-sync run stop bench clean dist
 
@@ -33,7 +35,7 @@ lint: deps
 	node node_modules/eslint/bin/eslint.js --max-warnings=0 .
 
 unit: deps
-	$(VITEST) run --config vitest.config.ts
+	$(IN_TMPDIR) $(VITEST) run --config vitest.config.ts
 
 ## test-bins: build etcd, kube-*, kwok and helm from Go modules into the cache (seconds when warm)
 test-bins:
@@ -45,11 +47,11 @@ tools-sync:
 
 ## e2e: the suite against a real control plane started by the harness (or E2E_KUBECONFIG)
 e2e: deps test-bins
-	$(VITEST) run --config e2e/vitest.config.ts
+	$(IN_TMPDIR) $(VITEST) run --config e2e/vitest.config.ts
 
 ## faults: the whole fault suite, including the storage faults not yet reliable enough for CI
 faults: deps test-bins
-	E2E_FAULTS=all $(VITEST) run --config e2e/vitest.config.ts e2e/faults
+	E2E_FAULTS=all $(IN_TMPDIR) $(VITEST) run --config e2e/vitest.config.ts e2e/faults
 
 ## test: everything CI runs
 test: typecheck lint unit e2e
@@ -65,10 +67,10 @@ stop:
 ## starts its own simulated cluster: BENCH_LEASES (1000) and BENCH_RATE (20 leases/s) size it.
 bench: deps
 	@scripts/test-bins.sh build >&2
-	@node bench/akash-hash.ts
-	@node bench/identity.ts
-	@node bench/operator.ts
-	@node bench/gateway.ts
+	@$(IN_TMPDIR) node bench/akash-hash.ts
+	@$(IN_TMPDIR) node bench/identity.ts
+	@$(IN_TMPDIR) node bench/operator.ts
+	@$(IN_TMPDIR) node bench/gateway.ts
 
 clean:
 	rm -rf node_modules dist coverage .node

@@ -17,6 +17,9 @@
  *                           synced); `writes` = akash_operator_api_writes_total once every key was reconciled
  *   resync_writes           akash_operator_api_writes_total during the next full pass of every key
  *                           (the restarted operator runs with --resync-seconds 10); must be 0
+ *   cpu_ms_per_lease        CPU of every process (etcd, kube-*, kwok, operator, this bench) over the
+ *                           load phase / leases, by process; ceiling_leases_per_s = cores × 1000 /
+ *                           that: the rate this machine sustains with this mix however fast the operator
  *
  * Everything is stopped and removed at the end, also on failure or Ctrl-C (the harness's reaper
  * covers a kill -9). Env: BENCH_LEASES (1000), BENCH_RATE (20), BENCH_CLUSTER_QPS (200: client QPS of
@@ -45,6 +48,7 @@ import { httpGet } from '../e2e/harness/http.ts';
 import { logTail } from '../e2e/harness/process.ts';
 import { leaseAndManifest } from '../e2e/operator/fixtures.ts';
 import { compiledOperatorEntry, metricSum, startOperatorProcess, type OperatorProcess } from '../e2e/support/operator.ts';
+import { cpuDelta, cpuSeconds } from './lib/cpu.ts';
 import { envNumber } from './lib/env.ts';
 
 const GROUP = 'provider.akash.network';
@@ -221,6 +225,16 @@ function rssMb(pid: number, field = 'VmRSS'): number {
 
 const round = (n: number, digits = 0): number => Number(n.toFixed(digits));
 
+/** CPU seconds so far of every process on the machine's side of the bench: cluster, operator, this process. */
+function cpuSnapshot(): Map<string, number> {
+  const snap = new Map<string, number>();
+  for (const p of cluster?.processes ?? []) if (p.pid > 0) snap.set(p.name, (snap.get(p.name) ?? 0) + cpuSeconds(p.pid));
+  if (operator?.proc.pid) snap.set('operator', cpuSeconds(operator.proc.pid));
+  const own = process.cpuUsage();
+  snap.set('bench', (own.user + own.system) / 1e6);
+  return snap;
+}
+
 async function waitFor<T>(what: string, ms: number, probe: () => Promise<T | undefined>, intervalMs = 250): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
@@ -296,6 +310,7 @@ async function main(): Promise<void> {
   log(`operator ready in ${op.readyAfterMs} ms, RSS ${baselineRss.toFixed(0)} MB with no leases; creating leases`);
 
   // Open loop: lease i is sent at t0 + i / RATE whatever the answers to earlier ones.
+  const cpu0 = cpuSnapshot();
   const t0 = now();
   let createErrors = 0;
   let lateMs = 0;
@@ -353,6 +368,8 @@ async function main(): Promise<void> {
   context.create_errors = createErrors;
   context.behind_schedule_max_ms = round(lateMs);
   const after = await op.metrics();
+  const cpu = cpuDelta(cpu0, cpuSnapshot());
+  const loadS = (now() - t0) / 1000;
   if (process.env.BENCH_METRICS_OUT) fs.writeFileSync(process.env.BENCH_METRICS_OUT, after);
   if (process.env.BENCH_APISERVER_METRICS_OUT) fs.writeFileSync(process.env.BENCH_APISERVER_METRICS_OUT, await apiserverMetrics(kc));
   const requests = metricSum(after, 'rest_client_requests_total') - requests0;
@@ -381,6 +398,18 @@ async function main(): Promise<void> {
     writes_per_child: round(writes / (LEASES * fullChildren), 2),
   });
   print('rss_mb_per_1000_leases', round((rss * 1000) / LEASES, 1), 'MB', { source: `VmRSS of the operator process after convergence × 1000 / ${LEASES}`, rss_mb: round(rss, 1), rss_delta_mb_per_1000_leases: round(((rss - baselineRss) * 1000) / LEASES, 1), rss_peak_mb: round(hwm, 1), rss_no_leases_mb: round(baselineRss, 1), heap_used_mb: round(metricSum(after, 'nodejs_heap_size_used_bytes') / 2 ** 20, 1) });
+
+  // Every component shares the machine's cores: CPU per lease bounds the sustainable rate.
+  const cpuTotal = [...cpu.values()].reduce((a, b) => a + b, 0);
+  const perLeaseMs = (s: number) => round((s * 1000) / LEASES, 1);
+  print('cpu_ms_per_lease', perLeaseMs(cpuTotal), 'ms', {
+    source: 'CPU (user + system) of every process of the bench over the load phase (first create → queues drained) / leases',
+    by_process: Object.fromEntries([...cpu].sort((a, b) => b[1] - a[1]).map(([name, s]) => [name, perLeaseMs(s)])),
+    load_phase_s: round(loadS, 1),
+    machine_busy: round(cpuTotal / (loadS * cpus.length), 2),
+    // What the machine could sustain were all its cores busy with this mix; the offered rate above it saturates.
+    ceiling_leases_per_s: round((cpus.length * 1000) / ((cpuTotal * 1000) / LEASES), 2),
+  });
 
   // Restart with every lease in place; the new process resyncs every 10 s so a full pass comes soon.
   log('restarting the operator');
