@@ -10,6 +10,8 @@ export interface ServiceOpts {
   image?: string;
   count?: number;
   hosts?: string[];
+  /** Extra global non-HTTP ports (a NodePort Service each). */
+  forwarded?: { port: number; externalPort: number; proto: 'TCP' | 'UDP' }[];
   params?: Record<string, unknown>;
   storage?: { name: string; size: string; attributes?: { key: string; value: string }[] }[];
 }
@@ -38,6 +40,7 @@ export function manifestService(o: ServiceOpts) {
         endpointSequenceNumber: 0,
         httpOptions: HTTP_OPTIONS,
       },
+      ...(o.forwarded ?? []).map((f) => ({ ...f, global: true, service: '', ip: '', endpointSequenceNumber: 0, httpOptions: HTTP_OPTIONS })),
     ],
     ...(o.params ? { params: o.params } : {}),
   };

@@ -156,6 +156,24 @@ describe('a lease applied by a cluster admin', () => {
     });
   });
 
+  it('reports the node ports the API server allocated for global TCP and UDP ports in the Service status', async () => {
+    const { lease, manifest, ns } = leaseAndManifest('779', [{ name: 'game', forwarded: [{ port: 22, externalPort: 2222, proto: 'TCP' }, { port: 27015, externalPort: 27015, proto: 'UDP' }] }]);
+    await createAll(manifest, lease);
+    const status = await eventually('the game Service CR to report its forwarded ports', async () => {
+      const s = (await custom().getNamespacedCustomObject({ group: GROUP, version: V, plural: 'services', namespace: ns, name: 'game' })) as Obj;
+      return (s.status?.forwardedPorts as unknown[] | undefined)?.length === 2 ? s.status : undefined;
+    }, 90_000);
+    const np = await core().readNamespacedService({ namespace: ns, name: 'game-np' });
+    expect(np.spec?.type).toBe('NodePort');
+    const nodePort = (port: number, proto: string) => np.spec?.ports?.find((p) => p.port === port && p.protocol === proto)?.nodePort;
+    for (const n of [nodePort(2222, 'TCP'), nodePort(27015, 'UDP')]) expect(n).toBeGreaterThanOrEqual(30000);
+    expect(status?.forwardedPorts).toEqual([
+      { port: 22, externalPort: nodePort(2222, 'TCP'), proto: 'TCP' },
+      { port: 27015, externalPort: nodePort(27015, 'UDP'), proto: 'UDP' },
+    ]);
+    // Left running: the restart below must find its allocations unchanged and write nothing.
+  });
+
   it('has the API server refuse a schema-invalid Lease, naming the field', async () => {
     const { lease } = leaseAndManifest('777', [{ name: 'web' }]);
     const bad = structuredClone(lease) as { spec: { id: { dseq: string } } };

@@ -37,12 +37,25 @@ export const ServiceSpec = Type.Object({
 });
 export type ServiceSpec = Static<typeof ServiceSpec>;
 
+/**
+ * A global non-HTTP port as the cluster forwards it: the NodePort the API server allocated for it.
+ * The tenant API reports these (`forwarded_ports` of the lease status) with the provider's public
+ * hostname: without them a tenant cannot find a TCP or UDP service it exposed.
+ */
+export const ForwardedPort = Type.Object({
+  port: Type.Integer({ minimum: 1, maximum: 65535, description: 'container port' }),
+  externalPort: Type.Integer({ minimum: 1, maximum: 65535, description: 'node port the cluster forwards to it' }),
+  proto: StringEnum(['TCP', 'UDP'], { description: 'protocol' }),
+});
+export type ForwardedPort = Static<typeof ForwardedPort>;
+
 export const ServiceStatus = Type.Object({
   replicas: Type.Optional(Type.Integer({ minimum: 0, description: 'pods created (the scale subresource)' })),
   readyReplicas: Type.Optional(Type.Integer({ minimum: 0, description: 'pods ready' })),
   availableReplicas: Type.Optional(Type.Integer({ minimum: 0, description: 'pods available' })),
   ready: Type.Optional(Type.String({ description: 'readyReplicas/count, e.g. 1/2 (for kubectl get)' })),
   uris: Type.Optional(Type.Array(Type.String(), { description: 'where the service is reachable' })),
+  forwardedPorts: Type.Optional(Type.Array(ForwardedPort, { maxItems: 256, description: 'global non-HTTP ports and the node ports they are reached on' })),
   selector: Type.Optional(Type.String({ description: 'label selector of the pods (the scale subresource)' })),
   conditions: Type.Optional(Conditions()),
   observedGeneration: Type.Optional(Type.Integer({ minimum: 0, description: 'metadata.generation the status describes' })),

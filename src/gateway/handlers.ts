@@ -287,7 +287,7 @@ export async function handle(ctx: HandlerContext, match: RouteMatch, identity: I
         await leaseManifest(ctx, lease); // Go: no manifest, no lease status (404)
         return ctx.store.servicesIn(leaseNamespace(lease.spec.id));
       });
-      return ok(leaseStatus(services));
+      return ok(leaseStatus(services, ctx.policy?.clusterPublicHostname ?? ''));
     }
     case 'service-status': {
       const name = params.service ?? '';

@@ -11,6 +11,7 @@ import { Rng, mutateBytes } from '../akash/testing.ts';
 import { leaseNamespace } from '../akash/namespace.ts';
 import { createLogger } from '../runtime/index.ts';
 import { StaticAccountKeys } from './auth/account-keys.ts';
+import { resolveProviderPolicy } from '../workloads/policy.ts';
 import { MemoryGatewayStore } from './memory-store.ts';
 import { startGateway, type Gateway, type GatewayOptions } from './server.ts';
 import type { ServiceObject } from './store.ts';
@@ -48,6 +49,7 @@ async function start(over: Partial<GatewayOptions> = {}): Promise<Gateway> {
     version: '9.9.9',
     ratePerSecond: 1000,
     burst: 1000,
+    policy: resolveProviderPolicy({ clusterPublicHostname: 'provider.example.com' }),
     ...over,
   });
 }
@@ -246,12 +248,21 @@ describe('lease routes', () => {
       spec: { count: 1 } as ServiceObject['spec'],
       status: { replicas: 1, readyReplicas: 1, availableReplicas: 1, uris: ['web.example.com'], observedGeneration: 1 },
     };
-    store.services.set(ns, [svc]);
+    const ssh: ServiceObject = {
+      metadata: { name: 'ssh', namespace: ns, generation: 1 },
+      spec: { count: 1 } as ServiceObject['spec'],
+      status: { replicas: 1, readyReplicas: 1, availableReplicas: 1, forwardedPorts: [{ port: 22, externalPort: 31022, proto: 'TCP' }], observedGeneration: 1 },
+    };
+    store.services.set(ns, [svc, ssh]);
     const s = await call(gw.url, '/lease/100/1/1/status', { token: token() });
     expect(s.status).toBe(200);
     expect(s.json).toEqual({
-      services: { web: { name: 'web', available: 1, total: 1, uris: ['web.example.com'], observed_generation: 1, replicas: 1, updated_replicas: 1, ready_replicas: 1, available_replicas: 1 } },
-      forwarded_ports: {},
+      services: {
+        ssh: { name: 'ssh', available: 1, total: 1, uris: null, observed_generation: 1, replicas: 1, updated_replicas: 1, ready_replicas: 1, available_replicas: 1 },
+        web: { name: 'web', available: 1, total: 1, uris: ['web.example.com'], observed_generation: 1, replicas: 1, updated_replicas: 1, ready_replicas: 1, available_replicas: 1 },
+      },
+      // The provider's public hostname (policy.clusterPublicHostname) and the node port tenants connect to.
+      forwarded_ports: { ssh: [{ host: 'provider.example.com', port: 22, externalPort: 31022, proto: 'TCP', name: 'ssh' }] },
       ips: {},
     });
     expect((await call(gw.url, '/lease/100/1/1/service/web/status', { token: token() })).json).toMatchObject({ name: 'web', available: 1 });

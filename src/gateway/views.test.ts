@@ -17,7 +17,7 @@ describe('leaseStatus', () => {
     const out = leaseStatus([
       service('web', 2, { replicas: 2, readyReplicas: 1, availableReplicas: 1, uris: ['web.example.com'], observedGeneration: 2 }),
       service('db', 1, undefined),
-    ]);
+    ], 'provider.example.com');
     expect(out).toEqual({
       services: {
         db: { name: 'db', available: 0, total: 1, uris: null, observed_generation: 0, replicas: 0, updated_replicas: 0, ready_replicas: 0, available_replicas: 0 },
@@ -27,6 +27,19 @@ describe('leaseStatus', () => {
       ips: {},
     });
     expect(Object.keys(out.services)).toEqual(['db', 'web']);
+  });
+
+  it('lists the forwarded ports of the services that have some, with the public hostname as Go fills it in', () => {
+    const ssh = service('ssh', 1, { forwardedPorts: [{ port: 22, externalPort: 31022, proto: 'TCP' }, { port: 53, externalPort: 30053, proto: 'UDP' }] });
+    const web = service('web', 1, { uris: ['web.example.com'] });
+    expect(leaseStatus([web, ssh], 'provider.example.com').forwarded_ports).toEqual({
+      ssh: [
+        { host: 'provider.example.com', port: 22, externalPort: 31022, proto: 'TCP', name: 'ssh' },
+        { host: 'provider.example.com', port: 53, externalPort: 30053, proto: 'UDP', name: 'ssh' },
+      ],
+    });
+    // Go's `host,omitempty`: no public hostname configured, no host key.
+    expect(JSON.stringify(leaseStatus([ssh], '').forwarded_ports)).toBe('{"ssh":[{"port":22,"externalPort":31022,"proto":"TCP","name":"ssh"},{"port":53,"externalPort":30053,"proto":"UDP","name":"ssh"}]}');
   });
 });
 

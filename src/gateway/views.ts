@@ -4,8 +4,10 @@
  *
  * Service status: `available` = available replicas, `total` = the replicas asked for (spec.count);
  * the Service CR does not track updated replicas, so `updated_replicas` reports the replicas that
- * exist (right once a rollout is done). Forwarded ports and leased IPs need the NodePort / IP
- * operators' data, which this provider does not publish yet: both maps are empty.
+ * exist (right once a rollout is done). Forwarded ports are the node ports the service controller
+ * recorded in each Service's status, with the provider's public hostname as Go fills it in
+ * (`--cluster-public-hostname`; left out when not configured, as Go's `omitempty` does). Leased IPs
+ * need an IP operator this provider does not have: that map is empty.
  */
 import { canonicalManifestJson } from '../akash/canonical.ts';
 import type { ImageCredentials } from '../akash/manifest.ts';
@@ -45,11 +47,35 @@ export function serviceStatus(svc: ServiceObject): GoServiceStatus {
   };
 }
 
-/** Go's `LeaseStatus`: services by name, no forwarded ports or leased IPs (yet). */
-export function leaseStatus(services: readonly ServiceObject[]): { services: Record<string, GoServiceStatus>; forwarded_ports: Record<string, never>; ips: Record<string, never> } {
+/** Go's `ForwardedPortStatus`. */
+export interface GoForwardedPort {
+  host?: string;
+  port: number;
+  externalPort: number;
+  proto: 'TCP' | 'UDP';
+  name: string;
+}
+
+export interface GoLeaseStatus {
+  services: Record<string, GoServiceStatus>;
+  forwarded_ports: Record<string, GoForwardedPort[]>;
+  ips: Record<string, never>;
+}
+
+/**
+ * Go's `LeaseStatus`: services by name; forwarded ports by service, only for services that have
+ * some (Go lists the NodePort Services); no leased IPs.
+ */
+export function leaseStatus(services: readonly ServiceObject[], publicHostname: string): GoLeaseStatus {
   const byName: Record<string, GoServiceStatus> = {};
-  for (const s of [...services].sort((a, b) => (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''))) byName[s.metadata.name ?? ''] = serviceStatus(s);
-  return { services: byName, forwarded_ports: {}, ips: {} };
+  const forwarded: Record<string, GoForwardedPort[]> = {};
+  for (const s of [...services].sort((a, b) => (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''))) {
+    const name = s.metadata.name ?? '';
+    byName[name] = serviceStatus(s);
+    const ports = s.status?.forwardedPorts ?? [];
+    if (ports.length > 0) forwarded[name] = ports.map((p) => ({ ...(publicHostname ? { host: publicHostname } : {}), port: p.port, externalPort: p.externalPort, proto: p.proto, name }));
+  }
+  return { services: byName, forwarded_ports: forwarded, ips: {} };
 }
 
 const refKey = (r: SecretReference) => `${r.namespace}/${r.name}`;

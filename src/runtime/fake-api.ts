@@ -15,7 +15,7 @@
  * - the status subresource: writes to it change only status, writes to the object never change status;
  * - server bookkeeping: uid, creationTimestamp, resourceVersion on every write, generation moving
  *   only with the spec; fields the server adds (namespace name label, `kubernetes` finalizer and
- *   phase; LimitRange defaults);
+ *   phase; LimitRange defaults; node ports of NodePort Services, kept across applies);
  * - delete with uid/resourceVersion preconditions; finalizers keep an object (deletionTimestamp set)
  *   until the last one is removed; a namespace stays Terminating until `finishNamespaceDeletion`,
  *   what the namespace controller would do;
@@ -518,6 +518,23 @@ export class FakeApi {
 
   // ---- the store ----
 
+  private nextNodePort = 30000;
+
+  /**
+   * A NodePort Service's ports get node ports as the API server allocates them: kept from the live
+   * object for the same port and protocol (an apply that does not name one keeps it), new ones
+   * counted up from 30000.
+   */
+  private allocateNodePorts(loc: Loc, o: FakeObject, existing: FakeObject | undefined): void {
+    if (loc.gv !== 'v1' || loc.plural !== 'services') return;
+    type Port = { port?: number; protocol?: string; nodePort?: number };
+    const spec = o.spec as { type?: string; ports?: Port[] } | undefined;
+    if (spec?.type !== 'NodePort') return;
+    const key = (p: Port) => `${p.port}/${p.protocol ?? 'TCP'}`;
+    const live = new Map(((existing?.spec as { ports?: Port[] } | undefined)?.ports ?? []).map((p) => [key(p), p.nodePort]));
+    for (const p of spec.ports ?? []) p.nodePort ??= live.get(key(p)) ?? this.nextNodePort++;
+  }
+
   /** Stores `obj` with the server's bookkeeping and defaults, tells the watches, returns a copy. */
   private commit(loc: Loc, obj: FakeObject, existing: FakeObject | undefined): FakeObject {
     // As stored: plain JSON (undefined fields gone).
@@ -534,6 +551,7 @@ export class FakeApi {
     meta.generation = existing ? (existing.metadata.generation ?? 0) + (deepEqual(existing.spec, next.spec) ? 0 : 1) : 1;
     if (existing?.metadata.deletionTimestamp) meta.deletionTimestamp = existing.metadata.deletionTimestamp;
     defaults(loc, next);
+    this.allocateNodePorts(loc, next, existing);
     // Gone once the last finalizer is (a namespace waits for finishNamespaceDeletion).
     if (existing && meta.deletionTimestamp && (meta.finalizers ?? []).length === 0 && !isNamespace(loc)) {
       this.remove(loc, next, false);

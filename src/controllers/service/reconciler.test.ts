@@ -242,6 +242,37 @@ describe('service reconcile', () => {
     expect(h.api.names(HostnameClaimRef)).toEqual(['a.example.com']);
   });
 
+  it('reports the node ports the API server allocated for global non-HTTP ports, and drops them with the port', async () => {
+    const cr = serviceCr({ expose: [expose({ hosts: ['a.example.com'] }), expose({ port: 5432, externalPort: 5432 }), expose({ port: 9000, externalPort: 9000, proto: 'UDP' })] });
+    const h = await created(cr);
+    const np = h.api.get<KubeObject & { spec?: { ports?: { port: number; protocol: string; nodePort: number }[] } }>(KubeServiceRef, 'web-np', NS);
+    const allocated = (port: number, proto: string) => np?.spec?.ports?.find((p) => p.port === port && p.protocol === proto)?.nodePort;
+    expect(allocated(5432, 'TCP')).toBeGreaterThanOrEqual(30000);
+    expect(statusOf(h.api)?.forwardedPorts).toEqual([
+      { port: 5432, externalPort: allocated(5432, 'TCP'), proto: 'TCP' },
+      { port: 9000, externalPort: allocated(9000, 'UDP'), proto: 'UDP' },
+    ]);
+
+    // Converged: the allocations come from the cache and nothing is written.
+    await h.settle();
+    const mark = h.api.mark;
+    await h.reconcile();
+    expect(h.api.writes(mark)).toEqual([]);
+
+    // The TCP port goes from the manifest: its entry goes from the status, the UDP one keeps its node port.
+    h.api.put(ServiceCrRef, serviceCr({ expose: [expose({ hosts: ['a.example.com'] }), expose({ port: 9000, externalPort: 9000, proto: 'UDP' })] }, { generation: 2 }));
+    await h.settle();
+    await h.reconcile();
+    expect(statusOf(h.api)?.forwardedPorts).toEqual([{ port: 9000, externalPort: allocated(9000, 'UDP'), proto: 'UDP' }]);
+
+    // No global non-HTTP port left: no NodePort Service, no forwardedPorts field.
+    h.api.put(ServiceCrRef, serviceCr({ expose: [expose({ hosts: ['a.example.com'] })] }, { generation: 3 }));
+    await h.settle();
+    await h.reconcile();
+    expect(h.api.names(KubeServiceRef, NS)).toEqual(['web']);
+    expect(statusOf(h.api)).not.toHaveProperty('forwardedPorts');
+  });
+
   it('never deletes an object it does not control, even with its labels', async () => {
     const foreign = { metadata: { name: 'other.example.com', namespace: NS, labels: { 'akash.network': 'true', 'akash.network/manifest-service': 'web' } }, spec: {} };
     const h = await startHarness(apiWith(serviceCr(), [IngressRef, foreign]));

@@ -13,21 +13,22 @@
  */
 import { API_VERSION } from '../../api/common.ts';
 import type { LeaseId } from '../../api/lease.ts';
-import { SERVICE_KIND, type ServiceStatus } from '../../api/service.ts';
+import { SERVICE_KIND, type ForwardedPort, type ServiceStatus } from '../../api/service.ts';
 import { ApiError, deepEqual, errorMessage, parseKey, TerminalError, type KubeObject, type ReconcileContext, type Reconciler, type ReconcileResult, type ResourceRef } from '../../runtime/index.ts';
 import { selectorString, serviceSelector } from '../../workloads/labels.ts';
+import { nodePortServiceName } from '../../workloads/names.ts';
 import type { OperatorContext } from '../context.ts';
-import { HTTPRouteRef, IngressRef, ServiceCrRef } from '../refs.ts';
+import { HTTPRouteRef, IngressRef, KubeServiceRef, ServiceCrRef } from '../refs.ts';
 import { applyChanged, ChildWriteError, deleteObserved } from '../apply.ts';
 import type { ServiceCaches } from './caches.ts';
 import { desiredPullSecret } from './credentials.ts';
 import { claimHostnames, releaseClaims, wantedHosts } from './hostnames.ts';
 import { buildChildren, desiredChildren, workloadRefs } from './desired.ts';
-import type { DesiredChild, ServiceCr } from './kinds.ts';
+import type { DesiredChild, KubeServiceObject, ServiceCr } from './kinds.ts';
 import { leaseIdFromLabels } from './lease-id.ts';
 import { tenantTlsSecrets } from './tls.ts';
 import { liveChildren, staleChildren, controlledBy, type LiveChild } from './stale.ts';
-import { computeStatus, Reason, transitions, type Problem, type LiveWorkload } from './status.ts';
+import { computeStatus, forwardedPortsOf, Reason, transitions, type Problem, type LiveWorkload } from './status.ts';
 
 export interface ServiceReconcilerDeps extends Pick<OperatorContext, 'client' | 'recorder' | 'policy' | 'operatorNamespace' | 'resyncMs'> {
   caches: ServiceCaches;
@@ -42,6 +43,8 @@ interface Convergence {
   workload?: LiveWorkload;
   isStatefulSet: boolean;
   uris?: string[];
+  /** Set once the children were applied (or found converged). */
+  forwardedPorts?: ForwardedPort[];
   selector?: string;
   applied: DesiredChild[];
   /** Whether any applied child existed before (an update or a repair, not only creations). */
@@ -76,6 +79,7 @@ export async function reconcileService(deps: ServiceReconcilerDeps, key: string,
       workload: result.workload,
       isStatefulSet: result.isStatefulSet,
       uris: result.uris,
+      forwardedPorts: result.forwardedPorts,
       selector: result.selector,
       problem: result.problem,
       refusedHosts: result.refusedHosts,
@@ -126,6 +130,8 @@ async function converge(deps: ServiceReconcilerDeps, service: ServiceCr): Promis
   const namespace = service.metadata.namespace ?? '';
   const workloadRef = workloadRefs(children).ref;
   const out: Convergence = { isStatefulSet: children.workload.kind === 'StatefulSet', selector: children.selector, applied: [], changedExisting: false, deleted: [], refusedHosts: [] };
+  const nodePortName = nodePortServiceName(name);
+  let nodePortService: KubeServiceObject | undefined;
   try {
     // One route per host, named after it: the hosts are the service's URIs.
     const { refused } = await claimHostnames(deps.client, caches, namespace, lease.id, children.uris);
@@ -140,7 +146,9 @@ async function converge(deps: ServiceReconcilerDeps, service: ServiceCr): Promis
       if (o.applied) out.applied.push(o.child);
       if (o.applied && o.existed) out.changedExisting = true;
       if (o.child.ref === workloadRef) out.workload = (o.applied ?? liveOf(caches, o.child)) as LiveWorkload | undefined;
+      if (o.child.ref === KubeServiceRef && o.child.object.metadata.name === nodePortName) nodePortService = (o.applied ?? liveOf(caches, o.child)) as KubeServiceObject | undefined;
     }
+    out.forwardedPorts = forwardedPortsOf(nodePortService);
     await deleteAll(deps, stale.others, out);
     await releaseStaleClaims(deps, namespace, new Set(desired.filter((c) => isRoute(c.ref)).map((c) => c.object.metadata.name ?? '')));
   } catch (err) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ServiceStatus } from '../../api/service.ts';
-import { computeStatus, rolloutState, transitions, type Observation, type LiveWorkload } from './status.ts';
+import type { KubeServiceObject } from './kinds.ts';
+import { computeStatus, forwardedPortsOf, rolloutState, transitions, type Observation, type LiveWorkload } from './status.ts';
 
 const T0 = new Date('2026-01-01T00:00:00Z');
 const T1 = new Date('2026-01-01T00:05:00Z');
@@ -85,5 +86,44 @@ describe('transitions', () => {
     expect(transitions(ok.conditions, bad.conditions ?? []).map((t) => `${t.type} ${t.reason}`)).toEqual(['Warning InvalidSpec', 'Normal NotReady']);
     expect(transitions(bad.conditions, bad.conditions ?? [])).toEqual([]);
     expect(transitions(bad.conditions, ok.conditions ?? []).map((t) => t.reason)).toEqual(['Recovered', 'Ready']);
+  });
+});
+
+describe('forwardedPortsOf', () => {
+  const np = (ports: object[]) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web-np' }, spec: { type: 'NodePort', ports } }) as KubeServiceObject;
+
+  it('maps each allocated port to container port, node port and protocol, in the Service order', () => {
+    expect(forwardedPortsOf(np([
+      { name: '1-5432', port: 5432, targetPort: 5432, protocol: 'TCP', nodePort: 31000 },
+      { name: '2-53', port: 53, targetPort: 5353, protocol: 'UDP', nodePort: 30053 },
+    ]))).toEqual([
+      { port: 5432, externalPort: 31000, proto: 'TCP' },
+      { port: 5353, externalPort: 30053, proto: 'UDP' },
+    ]);
+  });
+
+  it('leaves out ports with no node port yet and protocols Akash has no name for; TCP when unset', () => {
+    expect(forwardedPortsOf(np([
+      { port: 22, targetPort: 22 },
+      { port: 23, targetPort: 23, nodePort: 30023 },
+      { port: 9, targetPort: 9, protocol: 'SCTP', nodePort: 30009 },
+    ]))).toEqual([{ port: 23, externalPort: 30023, proto: 'TCP' }]);
+  });
+
+  it('takes the service port when the target port is a name, and nothing from no Service', () => {
+    expect(forwardedPortsOf(np([{ port: 8443, targetPort: 'https', protocol: 'TCP', nodePort: 30443 }]))).toEqual([{ port: 8443, externalPort: 30443, proto: 'TCP' }]);
+    expect(forwardedPortsOf(undefined)).toEqual([]);
+  });
+});
+
+describe('computeStatus forwardedPorts', () => {
+  const base = { generation: 1, count: 1, workload: undefined, isStatefulSet: false, uris: undefined, selector: undefined, problem: undefined };
+  const fp = [{ port: 22, externalPort: 30022, proto: 'TCP' as const }];
+
+  it('keeps the live value when the reconcile did not look (a blocking problem), drops it when none is left', () => {
+    const old = computeStatus(undefined, { ...base, forwardedPorts: fp });
+    expect(old.forwardedPorts).toEqual(fp);
+    expect(computeStatus(old, base).forwardedPorts).toEqual(fp);
+    expect(computeStatus(old, { ...base, forwardedPorts: [] })).not.toHaveProperty('forwardedPorts');
   });
 });

@@ -5,9 +5,9 @@
  * writes only a difference.
  */
 import type { V1DeploymentCondition } from '@kubernetes/client-node';
-import type { ServiceStatus } from '../../api/service.ts';
+import type { ForwardedPort, ServiceStatus } from '../../api/service.ts';
 import { setCondition, type Condition, type ConditionUpdate } from '../../runtime/index.ts';
-import type { DeploymentObject, StatefulSetObject } from './kinds.ts';
+import type { DeploymentObject, KubeServiceObject, StatefulSetObject } from './kinds.ts';
 
 export const READY = 'Ready';
 export const PROGRESSING = 'Progressing';
@@ -50,6 +50,8 @@ export interface Observation {
   workload: LiveWorkload | undefined;
   isStatefulSet: boolean;
   uris: string[] | undefined;
+  /** The NodePort Service's allocations; undefined = not looked at (the live status keeps its own). */
+  forwardedPorts?: ForwardedPort[];
   selector: string | undefined;
   problem: Problem | undefined;
   /** Hosts another lease holds, so not routed (sorted). */
@@ -125,6 +127,7 @@ export function computeStatus(old: ServiceStatus | undefined, obs: Observation, 
   // evaluated (applied, or refused as invalid), not after an API error that will be retried.
   const observedGeneration = problem && !problem.blocking ? old?.observedGeneration : generation;
   const uris = obs.uris ?? old?.uris;
+  const forwardedPorts = obs.forwardedPorts ?? old?.forwardedPorts;
   const selector = obs.selector ?? old?.selector;
   return {
     replicas,
@@ -132,10 +135,26 @@ export function computeStatus(old: ServiceStatus | undefined, obs: Observation, 
     availableReplicas: rollout?.available ?? 0,
     ready: `${ready}/${obs.count}`,
     ...(uris ? { uris } : {}),
+    ...(forwardedPorts?.length ? { forwardedPorts } : {}),
     ...(selector ? { selector } : {}),
     conditions,
     ...(observedGeneration !== undefined ? { observedGeneration } : {}),
   };
+}
+
+/**
+ * What a NodePort Service forwards, as the tenant API reports it: each port whose node port the API
+ * server allocated (every port, once applied), in the Service's order. The container port is the
+ * target port (the builders always set a number); a protocol Akash has no name for is left out.
+ */
+export function forwardedPortsOf(service: KubeServiceObject | undefined): ForwardedPort[] {
+  const out: ForwardedPort[] = [];
+  for (const p of service?.spec?.ports ?? []) {
+    const proto = p.protocol ?? 'TCP';
+    if (!p.nodePort || (proto !== 'TCP' && proto !== 'UDP')) continue;
+    out.push({ port: typeof p.targetPort === 'number' ? p.targetPort : p.port, externalPort: p.nodePort, proto });
+  }
+  return out;
 }
 
 /** Tenants learn that a host is taken, not by whom. */
