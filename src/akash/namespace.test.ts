@@ -28,6 +28,13 @@ describe('lease names', () => {
     for (const ns of [a, b]) expect(ns).toMatch(/^[0-9a-v]{45}$/);
   });
 
+  it('namespace stays right past its memo\'s bound (the memo empties itself and fills again)', () => {
+    const want = leaseNamespace(ID);
+    for (let dseq = 1; dseq <= 9000; dseq++) leaseNamespace({ ...ID, dseq });
+    expect(leaseNamespace(ID)).toBe(want);
+    expect(leaseNamespace({ ...ID, dseq: 6194991n })).toBe('i8srn0jevt07jq3ittrgrg1q3ja3srij6t7efeftq3fi4');
+  });
+
   it('static ingress host matches the Go provider', () => {
     expect(staticIngressHost(ID, 'web', 'ingress.example.com')).toBe('7m3t84m6idb217f1bcciffrdls.ingress.example.com');
   });

@@ -114,6 +114,22 @@ describe('kubeConfigTransport on the wire', () => {
     const silent = await new Promise<unknown>((resolve) => void kubeConfigTransport(kc, { watchIdleTimeoutMs: 100 }).watch('/api/v1/pods', {}, () => undefined, resolve));
     expect((silent as Error).name).toBe('TimeoutError');
 
+    // Every chunk re-arms the idle timer: a stream that keeps talking outlives it; blank lines are skipped.
+    const { kc: talky } = await fakeApiServer((_s, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      let n = 0;
+      const tick = setInterval(() => {
+        res.write(n % 2 === 0 ? `{"type":"MODIFIED","object":{"n":${n}}}\n` : '\n  \n');
+        if (++n === 6) clearInterval(tick);
+      }, 60);
+    });
+    const seen: number[] = [];
+    const started = Date.now();
+    const ended = await new Promise<unknown>((resolve) => void kubeConfigTransport(talky, { watchIdleTimeoutMs: 150 }).watch('/api/v1/pods', {}, (_t, o) => seen.push((o as { n: number }).n), resolve));
+    expect((ended as Error).name).toBe('TimeoutError');
+    expect(seen).toEqual([0, 2, 4]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(360 + 100);
+
     const types: string[] = [];
     let controller: AbortController | undefined;
     const aborted = new Promise<unknown>((resolve) => {

@@ -105,8 +105,10 @@ export function kubeConfigTransport(access: ClusterAccess, opts: KubeConfigTrans
         if (!controller.signal.aborted) controller.abort();
         onDone(err);
       };
+      // Re-armed on every chunk: refresh() restarts the one timer instead of making a new one.
       const arm = () => {
-        clearTimeout(idle);
+        if (finished) return;
+        if (idle) return void idle.refresh();
         idle = setTimeout(() => finish(new DOMException(`watch ${path}: nothing received for ${watchIdleTimeoutMs} ms`, 'TimeoutError')), watchIdleTimeoutMs);
         idle.unref();
       };
@@ -129,7 +131,8 @@ export function kubeConfigTransport(access: ClusterAccess, opts: KubeConfigTrans
           for (let nl = pending.indexOf('\n', from); nl >= 0 && !finished; nl = pending.indexOf('\n', from)) {
             const line = pending.slice(from, nl);
             from = nl + 1;
-            if (line.trim() === '') continue;
+            // Events are JSON objects; only a blank line (never a 4 KB copy of an event) is trimmed.
+            if (line.charCodeAt(0) !== 123 /* { */ && line.trim() === '') continue;
             let event: { type?: unknown; object?: unknown };
             try {
               event = JSON.parse(line) as typeof event;

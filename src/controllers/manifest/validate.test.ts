@@ -61,3 +61,25 @@ describe('formatIssues', () => {
     expect(text).toMatch(/… and \d+ more$/);
   });
 });
+
+describe('manifestIssues verdict memo', () => {
+  it('judges a cached object once per policy, and a replaced object afresh', () => {
+    const bad = exampleManifest();
+    bad.spec.groups[0]!.services[0]!.count = -1;
+    const first = manifestIssues(bad, policy);
+    expect(first.length).toBeGreaterThan(0);
+    expect(manifestIssues(bad, policy)).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    // Another policy object: judged again.
+    expect(manifestIssues(bad, resolveProviderPolicy())).not.toBe(first);
+    // An informer puts a new object in the cache on a change: a new verdict.
+    const fixed = structuredClone(bad);
+    fixed.spec.groups[0]!.services[0]!.count = 1;
+    expect(manifestIssues(fixed, policy)).toEqual([]);
+    // The spec swapped on the same object (nothing we do, but never a stale verdict for it).
+    const swapped = exampleManifest();
+    expect(manifestIssues(swapped, policy)).toEqual([]);
+    swapped.spec = bad.spec;
+    expect(manifestIssues(swapped, policy)).toEqual(first);
+  });
+});
