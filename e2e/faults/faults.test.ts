@@ -35,6 +35,14 @@ const OPERATOR_USER = `system:serviceaccount:${OPERATOR_NS}:${OPERATOR_SA}`;
 /** Takeover after a crash ≈ lease duration + one retry; short so three kills fit the budget. */
 const ELECTION_ARGS = ['--leader-elect-lease-duration', '10', '--leader-elect-renew-deadline', '8', '--leader-elect-retry-period', '2'];
 const CONVERGE_MS = 240_000;
+/**
+ * kube-controller-manager's node monitor grace period. With the default 40 s, the API server
+ * restarts in a row here (SIGTERM, then SIGKILL) once left 264 of 300 leases Deploying for good:
+ * its lease informer, in reflector backoff, saw no node lease renewal for 40 s (kwok renewed every
+ * 10 s), so the node lifecycle controller marked every pod not Ready, and kwok, unlike a kubelet,
+ * never sets a pod Ready again. Nothing of the operator's is involved; the pods were Running.
+ */
+const NODE_MONITOR_GRACE_S = 300;
 /** One manifest service per lease; every lease namespace must hold exactly these, by kind. */
 const SERVICE = 'app';
 const AUDIT_POLICY = `apiVersion: audit.k8s.io/v1
@@ -182,8 +190,32 @@ async function converge(what: string): Promise<number> {
     last = `${leases.size - notReady.length}/${leases.size} Ready; not Ready: ${notReady.slice(0, 5).map((n) => `${n} (${phase(n)})`).join(', ')}`;
     return notReady.length === 0 ? Date.now() : undefined;
   }, CONVERGE_MS, { intervalMs: 500 });
-  if (done === undefined) throw new Error(`${what}: the leases did not converge within ${CONVERGE_MS / 1000} s (${last}); operator logs: ${replicas.map((r) => r.op.logPath).join(', ')}`);
+  if (done === undefined) {
+    const items = await listLeases();
+    const stuck = [...leases.keys()].filter((name) => items.find((l) => l.metadata.name === name)?.status?.phase !== 'Ready').slice(0, 3);
+    const details = await Promise.all(stuck.map((ns) => describeLease(ns).catch((e: unknown) => `${ns}: ${String(e).slice(0, 200)}`)));
+    throw new Error(`${what}: the leases did not converge within ${CONVERGE_MS / 1000} s (${last}); operator logs: ${replicas.map((r) => r.op.logPath).join(', ')}\n${details.join('\n')}`);
+  }
   return done;
+}
+
+/** Where a lease that is not Ready stands, from its status down to its pods: the first clue to a hang. */
+async function describeLease(ns: string): Promise<string> {
+  type Status = { status?: { phase?: string; conditions?: { type: string; status: string; reason?: string; message?: string }[]; [k: string]: unknown } };
+  const conds = (o: Status | undefined) => (o?.status?.conditions ?? []).map((c) => `${c.type}=${c.status}(${c.reason ?? ''}${c.message ? `: ${c.message.slice(0, 120)}` : ''})`).join(' ');
+  const lease = (await custom().getClusterCustomObject({ group: GROUP, version: V, plural: 'leases', name: ns })) as Status;
+  const svc = (await custom().getNamespacedCustomObject({ group: GROUP, version: V, plural: 'services', namespace: ns, name: SERVICE }).catch(() => undefined)) as Status | undefined;
+  const dep = await kc.makeApiClient(k8s.AppsV1Api).readNamespacedDeployment({ namespace: ns, name: SERVICE }).catch(() => undefined);
+  const pods = (await kc.makeApiClient(k8s.CoreV1Api).listNamespacedPod({ namespace: ns })).items;
+  const events = (await kc.makeApiClient(k8s.CoreV1Api).listNamespacedEvent({ namespace: ns })).items.filter((e) => e.type === 'Warning').slice(-5);
+  const podText = pods.map((p) => `${p.metadata?.name} node=${p.spec?.nodeName ?? '-'} phase=${p.status?.phase} ${(p.status?.conditions ?? []).map((c) => `${c.type}=${c.status}`).join(',')}`).join('; ');
+  return [
+    `${ns}: Lease ${lease.status?.phase} ${conds(lease)}`,
+    `  Service CR: ${svc ? `${JSON.stringify({ ...svc.status, conditions: undefined })} ${conds(svc)}` : 'missing'}`,
+    `  Deployment: ${dep ? `gen ${dep.metadata?.generation} ${JSON.stringify({ ...dep.status, conditions: undefined })} ${(dep.status?.conditions ?? []).map((c) => `${c.type}=${c.status}(${c.reason}${c.status === 'True' && c.type === 'ReplicaFailure' ? `: ${c.message}` : ''})`).join(' ')}` : 'missing'}`,
+    `  Pods: ${podText || 'none'}`,
+    `  Events: ${events.map((e) => `${e.lastTimestamp ?? e.eventTime ?? ''} ${e.involvedObject.kind}/${e.involvedObject.name} ${e.reason}: ${(e.message ?? '').slice(0, 200)} (×${e.count ?? 1})`).join(' | ') || 'none'}`,
+  ].join('\n');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -357,7 +389,7 @@ async function teardown(): Promise<void> {
 beforeAll(async () => {
   process.once('SIGINT', () => void teardown());
   const t0 = Date.now();
-  cluster = await startCluster({ nodes: 5, auditPolicy: AUDIT_POLICY, log: (m) => log(`cluster: ${m}`) });
+  cluster = await startCluster({ nodes: 5, auditPolicy: AUDIT_POLICY, nodeMonitorGraceSeconds: NODE_MONITOR_GRACE_S, log: (m) => log(`cluster: ${m}`) });
   kc = new k8s.KubeConfig();
   kc.loadFromFile(cluster.kubeconfigPath);
   await kubectl('apply', '--server-side', '-f', path.join(repoRoot, 'crds'));
@@ -390,14 +422,6 @@ beforeAll(async () => {
 
 afterAll(teardown, 120_000);
 
-/**
- * The storage faults (kube-apiserver SIGKILL, etcd SIGKILL) each left one lease of 300–350 in
- * Deploying past the 240 s limit in one of two runs (not yet diagnosed; the operator logged no error
- * for it, so a kwok pod never marked Ready again is the first suspect). Until that is settled they
- * run under `make faults` (E2E_FAULTS=all), not in CI's `make test`.
- */
-const ALL_FAULTS = process.env.E2E_FAULTS === 'all';
-
 describe('faults during provisioning', () => {
   it('kill -9 of the leader, three times at random points while 200 leases are provisioned', async () => {
     const creating = createLeases(300_000, 200, 8);
@@ -425,7 +449,7 @@ describe('faults during provisioning', () => {
     await checkAfterFault('leader kill -9 ×3', faultEnded);
   }, 480_000);
 
-  for (const signal of ALL_FAULTS ? (['SIGTERM', 'SIGKILL'] as const) : (['SIGTERM'] as const)) {
+  for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
     it(`kube-apiserver restart (${signal}) while 50 leases are provisioned`, async () => {
       const first = 310_000 + (signal === 'SIGTERM' ? 0 : 1000);
       const creating = createLeases(first, 50, 10);
@@ -433,8 +457,7 @@ describe('faults during provisioning', () => {
       const ready = await recordReadyChildren();
       await scrapeDeletes();
       // SIGTERM gets 10 s, as a short termination grace period: kube-apiserver drains for up to its
-      // request timeout (60 s), and an outage longer than the node monitor grace period (40 s)
-      // marks the kwok nodes' pods unready, which kwok never reverts (a simulator limit, not ours).
+      // request timeout (60 s), longer than this suite's budget allows.
       const report = await cluster!.restart('kube-apiserver', { signal, downMs: 2000, graceMs: 10_000 });
       const faultEnded = Date.now();
       log(`kube-apiserver ${signal} with ${ready}/${leases.size} leases Ready: exited after ${(report.stopMs / 1000).toFixed(1)} s${report.forced ? ' (SIGKILL after the grace)' : ''}, back after ${(report.outageMs / 1000).toFixed(1)} s`);
@@ -443,7 +466,7 @@ describe('faults during provisioning', () => {
     }, 360_000);
   }
 
-  if (ALL_FAULTS) it('etcd restart (SIGKILL) while 50 leases are provisioned', async () => {
+  it('etcd restart (SIGKILL) while 50 leases are provisioned', async () => {
     const creating = createLeases(320_000, 50, 10);
     await sleep(rand(1000, 3000));
     const ready = await recordReadyChildren();

@@ -34,6 +34,14 @@ export interface ClusterOptions {
    * lines). Fault tests use it to prove who deleted what, even for a client that was killed.
    */
   auditPolicy?: string;
+  /**
+   * kube-controller-manager's `--node-monitor-grace-period` in seconds (default 40). After that long
+   * without a node lease renewal *seen by its informer*, it marks every pod of the node not Ready,
+   * and kwok (no kubelet) never marks them Ready again. Two API server outages in a row leave its
+   * informers in reflector backoff long enough for that, although kwok renewed every 10 s: fault
+   * tests raise it.
+   */
+  nodeMonitorGraceSeconds?: number;
   log?: (msg: string) => void;
 }
 
@@ -217,7 +225,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
         '--cluster-cidr=10.244.0.0/16',
         '--service-cluster-ip-range=10.96.0.0/16',
         '--leader-elect=false',
-        '--node-monitor-grace-period=40s',
+        `--node-monitor-grace-period=${opts.nodeMonitorGraceSeconds ?? 40}s`,
         ...qpsArgs,
       ]);
       const schedPort = await freePort();
