@@ -49,9 +49,9 @@ tools-sync:
 e2e: deps test-bins
 	$(IN_TMPDIR) $(VITEST) run --config e2e/vitest.config.ts
 
-## faults: the fault suite alone (it is part of e2e too): leader kill -9, API server and etcd restarts
+## faults: the whole fault suite, including the SIGKILL storage faults not yet reliable enough for CI
 faults: deps test-bins
-	$(IN_TMPDIR) $(VITEST) run --config e2e/vitest.config.ts e2e/faults
+	E2E_FAULTS=all $(IN_TMPDIR) $(VITEST) run --config e2e/vitest.config.ts e2e/faults
 
 ## test: everything CI runs
 test: typecheck lint unit e2e

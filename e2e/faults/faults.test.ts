@@ -422,6 +422,22 @@ beforeAll(async () => {
 
 afterAll(teardown, 120_000);
 
+/**
+ * The SIGKILL storage faults (kube-apiserver, etcd) run under `make faults` (E2E_FAULTS=all), not in
+ * CI's `make test`: in 3 of 7 runs (2026-11-26) one lease of 300–350 stayed Deploying past the
+ * limit. Every hang diagnosed so far was the simulated cluster, the operator's objects all in place:
+ * - every pod marked not Ready by the node lifecycle controller after two API server outages in a
+ *   row (its lease informer in backoff); kwok never marks a pod Ready again. Fixed here by the node
+ *   monitor grace above.
+ * - a ReplicaSet with `ReplicaFailure=True` and no pod. Its message was not kept; in another run
+ *   kube-controller-manager's log showed pods refused with "exceeded quota" by quota usage counted
+ *   for pod creates the killed API server never finished (kubernetes#70563), which the quota
+ *   controller corrects, while the ReplicaSet controller's retry backoff keeps growing.
+ * - a pod bound to a kwok node and left Pending: kwok missed it across the etcd restart.
+ * `describeLease` prints where a stuck lease stands, from its status down to its pods and Events.
+ */
+const ALL_FAULTS = process.env.E2E_FAULTS === 'all';
+
 describe('faults during provisioning', () => {
   it('kill -9 of the leader, three times at random points while 200 leases are provisioned', async () => {
     const creating = createLeases(300_000, 200, 8);
@@ -449,7 +465,7 @@ describe('faults during provisioning', () => {
     await checkAfterFault('leader kill -9 ×3', faultEnded);
   }, 480_000);
 
-  for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+  for (const signal of ALL_FAULTS ? (['SIGTERM', 'SIGKILL'] as const) : (['SIGTERM'] as const)) {
     it(`kube-apiserver restart (${signal}) while 50 leases are provisioned`, async () => {
       const first = 310_000 + (signal === 'SIGTERM' ? 0 : 1000);
       const creating = createLeases(first, 50, 10);
@@ -466,7 +482,7 @@ describe('faults during provisioning', () => {
     }, 360_000);
   }
 
-  it('etcd restart (SIGKILL) while 50 leases are provisioned', async () => {
+  if (ALL_FAULTS) it('etcd restart (SIGKILL) while 50 leases are provisioned', async () => {
     const creating = createLeases(320_000, 50, 10);
     await sleep(rand(1000, 3000));
     const ready = await recordReadyChildren();

@@ -291,13 +291,6 @@ function defaults(l: Loc, o: FakeObject): void {
   }
 }
 
-/** The quota controller's first sync: nothing used yet (or what was recorded), every resource known. */
-function computeQuota(o: FakeObject): void {
-  const hard = (o.spec as { hard?: Record<string, string> } | undefined)?.hard ?? {};
-  const used = (o.status as { used?: Record<string, string> } | undefined)?.used ?? {};
-  o.status = { hard: { ...hard }, used: Object.fromEntries(Object.keys(hard).map((r) => [r, used[r] ?? '0'])) };
-}
-
 const timestamp = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 interface Entry {
@@ -312,15 +305,7 @@ export class FakeApi {
   private readonly applied = new Map<string, Map<string, FakeObject>>();
   private rv = 100;
 
-  /**
-   * `quotaController`: what kube-controller-manager's quota controller does, at once: a
-   * ResourceQuota's status.hard follows spec.hard and status.used has an entry (0) per resource.
-   * Off by default: tests of the wait for it need a quota without status.
-   */
-  private readonly opts: { quotaController?: boolean };
-
-  constructor(opts: { quotaController?: boolean } = {}) {
-    this.opts = opts;
+  constructor() {
     this.transport.on((req) => this.handle(req));
   }
 
@@ -567,7 +552,6 @@ export class FakeApi {
     if (existing?.metadata.deletionTimestamp) meta.deletionTimestamp = existing.metadata.deletionTimestamp;
     defaults(loc, next);
     this.allocateNodePorts(loc, next, existing);
-    if (this.opts.quotaController && loc.gv === 'v1' && loc.plural === 'resourcequotas') computeQuota(next);
     // Gone once the last finalizer is (a namespace waits for finishNamespaceDeletion).
     if (existing && meta.deletionTimestamp && (meta.finalizers ?? []).length === 0 && !isNamespace(loc)) {
       this.remove(loc, next, false);

@@ -9,10 +9,11 @@ import { needsApply } from '../apply.ts';
 import type { DesiredChild } from './children.ts';
 import { ownedByLease } from './informers.ts';
 
-/** Applies `child` unless `live` already has every field of it; the API server's answer when a write was sent. */
-export async function applyIfChanged(client: KubeClient, child: DesiredChild, live: KubeObject | undefined): Promise<KubeObject | undefined> {
-  if (!needsApply(live, child.object)) return undefined;
-  return client.apply(child.ref, child.object);
+/** Applies `child` unless `live` already has every field of it; true when a write was sent. */
+export async function applyIfChanged(client: KubeClient, child: DesiredChild, live: KubeObject | undefined): Promise<boolean> {
+  if (!needsApply(live, child.object)) return false;
+  await client.apply(child.ref, child.object);
+  return true;
 }
 
 /**

@@ -11,7 +11,7 @@ import type { Informer, KubeObject, ResourceRef } from '../../runtime/index.ts';
 import { WorkloadSpecError } from '../../workloads/errors.ts';
 import type { OperatorContext } from '../context.ts';
 import { LimitRangeRef, NetworkPolicyRef, ResourceQuotaRef, ServiceCrRef } from '../refs.ts';
-import { needsApply, settleAll } from '../apply.ts';
+import { settleAll } from '../apply.ts';
 import { applyIfChanged, deleteStale } from './apply.ts';
 import { desiredChildren, type DesiredChildren } from './children.ts';
 import { ownedByLease, type LeaseInformers } from './informers.ts';
@@ -19,7 +19,7 @@ import { serviceReport, WAITING_FOR_SERVICE_CONTROLLER, type ServiceReport } fro
 import { publishStatus, type LeaseView } from './status.ts';
 import { degraded, receivedMessage, type Target } from './target.ts';
 import { TEARDOWN_POLL_MS } from './teardown.ts';
-import { applyFailedView, deployedView, heldView, namespaceTerminatingView, quotaPendingView } from './views.ts';
+import { applyFailedView, deployedView, heldView, namespaceTerminatingView } from './views.ts';
 
 function cacheOf(inf: LeaseInformers, ref: ResourceRef): Informer<KubeObject> {
   if (ref === ResourceQuotaRef) return inf.quotas;
@@ -44,34 +44,6 @@ interface Changes {
   /** Service CRs written in this reconcile: the cached status (if any) describes the previous spec. */
   appliedServices: Set<string>;
   removedServices: string[];
-  /** The Service CRs were held back for the quota: reconcile again after this long at the latest. */
-  quotaWaitMs?: number;
-}
-
-/** The longest the Service CRs wait for a new quota's status (then they go, and pods may be refused). */
-export const QUOTA_WAIT_MS = 30_000;
-export const WAITING_FOR_QUOTA = 'waiting for the quota controller to compute the lease\'s ResourceQuota';
-
-/**
- * How long the Service CRs (and so the pods) must still wait for the lease's quota, or 0. The API
- * server refuses every pod of a namespace whose quota has no computed usage yet ("status unknown for
- * quota"), and the ReplicaSet controller retries a refused pod with a backoff that grows to 16
- * minutes: a pod created before kube-controller-manager's quota controller has caught up (right after
- * an API server restart, say) can start that much later. So the pods wait for the usage instead,
- * which the quota's watch event brings, for at most QUOTA_WAIT_MS after the quota was created: a
- * cluster without the quota controller must not hold leases forever.
- *
- * `quota` is the freshest copy: the API server's answer when this reconcile applied it, else the
- * cache, which must already hold our desired form (otherwise its status may describe an older spec).
- */
-export function quotaWaitMs(quota: KubeObject | undefined, desired: KubeObject, now: number): number {
-  if (!quota || needsApply(quota, desired)) return QUOTA_WAIT_MS;
-  const q = quota as KubeObject & { spec?: { hard?: Record<string, string> }; status?: { hard?: Record<string, string>; used?: Record<string, string> } };
-  const computed = Object.keys(q.spec?.hard ?? {}).every((r) => q.status?.hard?.[r] !== undefined && q.status.used?.[r] !== undefined);
-  if (computed) return 0;
-  const created = Date.parse(q.metadata.creationTimestamp ?? '');
-  if (Number.isNaN(created)) return 0;
-  return Math.max(0, created + QUOTA_WAIT_MS - now);
 }
 
 /**
@@ -81,16 +53,9 @@ export function quotaWaitMs(quota: KubeObject | undefined, desired: KubeObject, 
  */
 async function applyAll(ctx: OperatorContext, inf: LeaseInformers, namespace: string, desired: DesiredChildren, leaseUid: string | undefined): Promise<Changes> {
   await applyIfChanged(ctx.client, desired.namespace, inf.namespaces.get(namespace));
-  const guards = await settleAll(desired.guards.map((child) => applyIfChanged(ctx.client, child, cacheOf(inf, child.ref).get(nameOf(child.object), namespace))));
-  const q = desired.guards.findIndex((c) => c.ref === ResourceQuotaRef);
-  const quota = q < 0 ? undefined : { desired: desired.guards[q]!.object, fresh: guards[q] ?? inf.quotas.get(nameOf(desired.guards[q]!.object), namespace) };
-  const waitMs = quota ? quotaWaitMs(quota.fresh, quota.desired, Date.now()) : 0;
-  // Only Service CRs still to be written wait (a new lease, a changed service): running ones stay as they are.
-  if (waitMs > 0 && desired.services.some((child) => needsApply(inf.services.get(nameOf(child.object), namespace), child.object))) {
-    return { appliedServices: new Set(), removedServices: [], quotaWaitMs: waitMs };
-  }
+  await settleAll(desired.guards.map((child) => applyIfChanged(ctx.client, child, cacheOf(inf, child.ref).get(nameOf(child.object), namespace))));
   const written = await settleAll(desired.services.map((child) => applyIfChanged(ctx.client, child, inf.services.get(nameOf(child.object), namespace))));
-  const appliedServices = new Set(desired.services.filter((_, i) => written[i] !== undefined).map((c) => nameOf(c.object)));
+  const appliedServices = new Set(desired.services.filter((_, i) => written[i]).map((c) => nameOf(c.object)));
   // Only after every apply succeeded: a failure above must not leave the lease with fewer objects.
   const removedServices = await deleteStale(ctx.client, ServiceCrRef, inf.services.list({ namespace }), new Set(desired.services.map((c) => nameOf(c.object))), leaseUid);
   await deleteStale(ctx.client, NetworkPolicyRef, inf.networkPolicies.list({ namespace }), new Set(desired.guards.filter((c) => c.ref === NetworkPolicyRef).map((c) => nameOf(c.object))), leaseUid);
@@ -116,8 +81,6 @@ export async function deploy(ctx: OperatorContext, inf: LeaseInformers, lease: L
     await publishStatus(ctx, lease, applyFailedView(lease, err)).catch((statusErr: unknown) => ctx.log.warn({ err: statusErr }, 'status write after a failed apply failed too'));
     throw err;
   }
-
-  if (changes.quotaWaitMs !== undefined) return quotaPendingView(lease, manifest, runningServices(inf, lease), WAITING_FOR_QUOTA, changes.quotaWaitMs);
 
   const regarding = { apiVersion: API_VERSION, kind: LEASE_KIND, metadata: lease.metadata };
   if (changes.removedServices.length > 0) {

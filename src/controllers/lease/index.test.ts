@@ -52,7 +52,7 @@ describe('what enqueues a Lease', () => {
   });
 
   it('informer events reach the controller queue under the Lease key', async () => {
-    const cluster = new FakeApi({ quotaController: true });
+    const cluster = new FakeApi();
     cluster.put(LeaseRef, lease());
     h = await harness(cluster);
     const queue = h.lease.controller.queue;
@@ -70,7 +70,7 @@ describe('what enqueues a Lease', () => {
 
 describe('the controllers under the manager', () => {
   it('take a Lease and its Manifest to Ready, and tear it down when it is deleted', async () => {
-    const cluster = new FakeApi({ quotaController: true });
+    const cluster = new FakeApi();
     h = await harness(cluster);
     await h.ctx.mgr.start();
     cluster.put(ManifestRef, manifest());

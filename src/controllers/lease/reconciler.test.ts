@@ -6,7 +6,6 @@ import { json, statusBody } from '../../runtime/fake-transport.ts';
 import { LEASE_FINALIZER } from '../context.ts';
 import { HostnameClaimRef, LeaseRef, LimitRangeRef, ManifestRef, NamespaceRef, NetworkPolicyRef, ResourceQuotaRef, ServiceCrRef } from '../refs.ts';
 import { ANNOTATION_MANIFEST_VERSION } from './children.ts';
-import { QUOTA_WAIT_MS, quotaWaitMs, WAITING_FOR_QUOTA } from './deploy.ts';
 import { TEARDOWN_POLL_MS } from './teardown.ts';
 import { HASH, HASH2, LEASE_ID, NS, RESYNC_MS, harness, lease, manifest, service, type Harness } from './testing.ts';
 
@@ -28,7 +27,7 @@ afterEach(async () => {
 
 /** A cluster holding `objects` and the controllers started on it. */
 async function start(...objects: [typeof LeaseRef, object][]): Promise<Harness> {
-  const cluster = new FakeApi({ quotaController: true });
+  const cluster = new FakeApi();
   for (const [ref, obj] of objects) cluster.put(ref, obj);
   h = await harness(cluster);
   return h;
@@ -222,7 +221,7 @@ describe('deploying', () => {
     expect((t.cluster.get(ResourceQuotaRef, 'akash-lease-quota', NS)?.spec as { hard: Record<string, string> }).hard['limits.cpu']).toBe('500m');
   });
   it('applies in three parallel waves: namespace, then quota/limits/policies, then Service CRs (no pod before its quota)', async () => {
-    const cluster = new FakeApi({ quotaController: true });
+    const cluster = new FakeApi();
     cluster.put(LeaseRef, lease());
     cluster.put(ManifestRef, manifest([service('web'), service('db')]));
     // Every request takes a macrotask, so requests sent together are in flight together.
@@ -243,68 +242,6 @@ describe('deploying', () => {
     h = await harness(cluster);
     await h.reconcileLease();
     expect(waves.map((w) => w.sort())).toEqual([['namespaces'], ['limitranges', 'networkpolicies', 'resourcequotas'], ['services', 'services']]);
-  });
-});
-
-describe('the quota before the pods', () => {
-  const QUOTA = 'akash-lease-quota';
-
-  it('holds the Service CRs until the quota controller has computed the quota, then applies them', async () => {
-    const cluster = new FakeApi(); // no quota controller: the quota keeps an empty status
-    cluster.put(LeaseRef, lease());
-    cluster.put(ManifestRef, manifest([service('web')]));
-    h = await harness(cluster);
-    await h.reconcileManifest();
-    h.takeWrites();
-
-    const first = await h.reconcileLease();
-    expect(cluster.list(ResourceQuotaRef, NS)).toHaveLength(1);
-    expect(cluster.list(ServiceCrRef, NS)).toEqual([]);
-    const l = cluster.get(LeaseRef, NS);
-    expect(phase(l)).toBe('Deploying');
-    expect(cond(l, 'Ready')).toMatchObject({ status: 'False', reason: 'QuotaPending', message: WAITING_FOR_QUOTA });
-    // Back when the quota's status arrives, and after QUOTA_WAIT_MS at the latest.
-    expect((first as { requeueAfterMs: number }).requeueAfterMs).toBeGreaterThan(0);
-    expect((first as { requeueAfterMs: number }).requeueAfterMs).toBeLessThanOrEqual(QUOTA_WAIT_MS);
-
-    // Still not computed: nothing new is written on another pass.
-    h.takeWrites();
-    await h.reconcileLease();
-    expect(h.takeWrites()).toEqual([]);
-
-    // kube-controller-manager computes it: the Service CR goes out.
-    cluster.update(ResourceQuotaRef, QUOTA, NS, (o) => {
-      const hard = (o.spec as { hard: Record<string, string> }).hard;
-      o.status = { hard, used: Object.fromEntries(Object.keys(hard).map((k) => [k, '0'])) };
-    });
-    await h.reconcileLease();
-    expect(cluster.list(ServiceCrRef, NS).map((o) => o.metadata.name)).toEqual(['web']);
-    expect(cond(cluster.get(LeaseRef, NS), 'Ready')?.reason).toBe('ServicesNotReady');
-  });
-
-  it('waits at most QUOTA_WAIT_MS after the quota was created, and only for usage of every resource', () => {
-    const desired = { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: QUOTA, namespace: NS }, spec: { hard: { 'limits.cpu': '1', pods: '2' } } };
-    const created = Date.parse('2026-01-01T00:00:00Z');
-    const live = (status?: object) => ({ ...structuredClone(desired), metadata: { ...desired.metadata, creationTimestamp: '2026-01-01T00:00:00Z' }, ...(status ? { status } : {}) });
-    expect(quotaWaitMs(live(), desired, created + 10_000)).toBe(QUOTA_WAIT_MS - 10_000);
-    expect(quotaWaitMs(live(), desired, created + QUOTA_WAIT_MS + 1)).toBe(0);
-    expect(quotaWaitMs(live({ hard: { 'limits.cpu': '1', pods: '2' }, used: { 'limits.cpu': '0' } }), desired, created)).toBe(QUOTA_WAIT_MS);
-    expect(quotaWaitMs(live({ hard: { 'limits.cpu': '1', pods: '2' }, used: { 'limits.cpu': '0', pods: '0' } }), desired, created)).toBe(0);
-    // No copy, or one from before our apply (its status would describe the old spec): wait for the watch.
-    expect(quotaWaitMs(undefined, desired, created)).toBe(QUOTA_WAIT_MS);
-    const older = { ...live({ hard: { 'limits.cpu': '1' }, used: { 'limits.cpu': '0' } }), spec: { hard: { 'limits.cpu': '1' } } };
-    expect(quotaWaitMs(older, desired, created)).toBe(QUOTA_WAIT_MS);
-  });
-
-  it('holds nothing that already runs: a restart with an uncomputed quota writes nothing', async () => {
-    const t = await deployed(['web']);
-    await t.stop();
-    // The quota controller is gone (kube-controller-manager down) and the quota lost its status.
-    const cluster = t.cluster;
-    cluster.update(ResourceQuotaRef, QUOTA, NS, (o) => void delete o.status);
-    h = await harness(cluster);
-    await h.reconcileLease();
-    expect(h.takeWrites()).toEqual([]);
   });
 });
 

@@ -69,7 +69,7 @@ async function settle(cluster: FakeApi, informers: Informer<KubeObject>[]): Prom
 }
 
 /** Both controllers on `cluster` (a new one unless given: stop the old harness and pass its cluster to simulate a restart). */
-export async function harness(cluster = new FakeApi({ quotaController: true })): Promise<Harness> {
+export async function harness(cluster = new FakeApi()): Promise<Harness> {
   const client = new KubeClient(cluster.transport, { fieldManager: 'akash-operator' });
   const mgr = new Manager({ client });
   const recorder = new EventRecorder({ client, reportingController: 'akash-operator', reportingInstance: 'test' });

@@ -41,28 +41,6 @@ export function namespaceTerminatingView(lease: Lease, namespace: string, requeu
 }
 
 /** An API error while applying: retried with backoff; the status says what failed meanwhile. */
-/**
- * The namespace, quota, limits and policies are applied; the Service CRs wait until the quota
- * controller has computed the quota's usage (or `requeueAfterMs` at most). The services show as
- * they run now (none, for a new lease).
- */
-export function quotaPendingView(lease: Lease, manifest: Manifest, running: ServiceReport[], message: string, requeueAfterMs: number): LeaseView {
-  const sum = summarize(running);
-  return {
-    phase: 'Deploying',
-    conditions: {
-      ManifestReceived: { status: 'True', reason: 'Received', message: receivedMessage(manifest) },
-      Degraded: notDegraded,
-      Ready: { status: 'False', reason: 'QuotaPending', message },
-    },
-    manifestHash: lease.status?.manifestHash,
-    services: sum.services,
-    servicesReady: sum.ready,
-    succeeded: true,
-    requeueAfterMs,
-  };
-}
-
 export function applyFailedView(lease: Lease, err: unknown): LeaseView {
   const message = `applying the lease's objects failed (retrying): ${errorMessage(err)}`;
   return {
