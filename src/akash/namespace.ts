@@ -27,7 +27,7 @@ export function leaseNamespace(id: LeaseIdFields): string {
   let ns = namespaces.get(key);
   if (ns === undefined) {
     ns = base32HexLower(createHash('sha224').update(key, 'utf8').digest());
-    // Bounded: emptied when full, so it costs ~1 MB at most however many leases come and go.
+    // Bounded: emptied when full, so it holds ~2 MB at most however many leases come and go.
     if (namespaces.size >= NAMESPACE_MEMO_SIZE) namespaces.clear();
     namespaces.set(key, ns);
   }
