@@ -19,7 +19,8 @@
  *                           (the restarted operator runs with --resync-seconds 10); must be 0
  *   cpu_ms_per_lease        CPU of every process (etcd, kube-*, kwok, operator, this bench) over the
  *                           load phase / leases, by process; ceiling_leases_per_s = cores × 1000 /
- *                           that: the rate this machine sustains with this mix however fast the operator
+ *                           that: the rate this machine sustains with this mix, however fast the
+ *                           operator is
  *
  * Everything is stopped and removed at the end, also on failure or Ctrl-C (the harness's reaper
  * covers a kill -9). Env: BENCH_LEASES (1000), BENCH_RATE (20), BENCH_CLUSTER_QPS (200: client QPS of
