@@ -43,6 +43,14 @@ const CONVERGE_MS = 240_000;
  * never sets a pod Ready again. Nothing of the operator's is involved; the pods were Running.
  */
 const NODE_MONITOR_GRACE_S = 300;
+/**
+ * kube-controller-manager's quota recount period (default 300 s). A pod create that the quota
+ * admission charged but the killed API server or etcd never stored leaves usage counted
+ * (kubernetes#70563); a lease's quota is exactly its size, so its pod is refused ("exceeded quota")
+ * until the recount, and the ReplicaSet controller's retry backoff doubles meanwhile. 300 s of that
+ * outlasts the convergence limit; a real cluster converges the same way, only later.
+ */
+const QUOTA_SYNC_S = 10;
 /** One manifest service per lease; every lease namespace must hold exactly these, by kind. */
 const SERVICE = 'app';
 const AUDIT_POLICY = `apiVersion: audit.k8s.io/v1
@@ -389,7 +397,7 @@ async function teardown(): Promise<void> {
 beforeAll(async () => {
   process.once('SIGINT', () => void teardown());
   const t0 = Date.now();
-  cluster = await startCluster({ nodes: 5, auditPolicy: AUDIT_POLICY, nodeMonitorGraceSeconds: NODE_MONITOR_GRACE_S, log: (m) => log(`cluster: ${m}`) });
+  cluster = await startCluster({ nodes: 5, auditPolicy: AUDIT_POLICY, nodeMonitorGraceSeconds: NODE_MONITOR_GRACE_S, quotaSyncSeconds: QUOTA_SYNC_S, log: (m) => log(`cluster: ${m}`) });
   kc = new k8s.KubeConfig();
   kc.loadFromFile(cluster.kubeconfigPath);
   await kubectl('apply', '--server-side', '-f', path.join(repoRoot, 'crds'));
@@ -422,21 +430,12 @@ beforeAll(async () => {
 
 afterAll(teardown, 120_000);
 
-/**
- * The SIGKILL storage faults (kube-apiserver, etcd) run under `make faults` (E2E_FAULTS=all), not in
- * CI's `make test`: in 3 of 7 runs (2026-11-26) one lease of 300–350 stayed Deploying past the
- * limit. Every hang diagnosed so far was the simulated cluster, the operator's objects all in place:
- * - every pod marked not Ready by the node lifecycle controller after two API server outages in a
- *   row (its lease informer in backoff); kwok never marks a pod Ready again. Fixed here by the node
- *   monitor grace above.
- * - a ReplicaSet with `ReplicaFailure=True` and no pod. Its message was not kept; in another run
- *   kube-controller-manager's log showed pods refused with "exceeded quota" by quota usage counted
- *   for pod creates the killed API server never finished (kubernetes#70563), which the quota
- *   controller corrects, while the ReplicaSet controller's retry backoff keeps growing.
- * - a pod bound to a kwok node and left Pending: kwok missed it across the etcd restart.
- * `describeLease` prints where a stuck lease stands, from its status down to its pods and Events.
+/*
+ * Where a lease hangs after a storage fault, it has been the simulated cluster so far, each handled
+ * above or below: the node lifecycle controller (NODE_MONITOR_GRACE_S), leaked quota usage
+ * (QUOTA_SYNC_S) and kwok's lost pod (the kwok restart after the etcd restart). `describeLease`
+ * prints where a stuck lease stands, from its status down to its pods and Events.
  */
-const ALL_FAULTS = process.env.E2E_FAULTS === 'all';
 
 describe('faults during provisioning', () => {
   it('kill -9 of the leader, three times at random points while 200 leases are provisioned', async () => {
@@ -465,7 +464,7 @@ describe('faults during provisioning', () => {
     await checkAfterFault('leader kill -9 ×3', faultEnded);
   }, 480_000);
 
-  for (const signal of ALL_FAULTS ? (['SIGTERM', 'SIGKILL'] as const) : (['SIGTERM'] as const)) {
+  for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
     it(`kube-apiserver restart (${signal}) while 50 leases are provisioned`, async () => {
       const first = 310_000 + (signal === 'SIGTERM' ? 0 : 1000);
       const creating = createLeases(first, 50, 10);
@@ -482,12 +481,17 @@ describe('faults during provisioning', () => {
     }, 360_000);
   }
 
-  if (ALL_FAULTS) it('etcd restart (SIGKILL) while 50 leases are provisioned', async () => {
+  it('etcd restart (SIGKILL) while 50 leases are provisioned', async () => {
     const creating = createLeases(320_000, 50, 10);
     await sleep(rand(1000, 3000));
     const ready = await recordReadyChildren();
     await scrapeDeletes();
     const report = await cluster!.restart('etcd', { signal: 'SIGKILL', downMs: 3000 });
+    // kwok gives up on a pod whose status patch failed with an error it does not retry: while etcd
+    // was away the API server answered "rpc error: code = Unavailable" (kwok retries only refused
+    // connections, timeouts, 429 and 503), and such a pod stayed Pending for good in one run. A
+    // kubelet resyncs its pods every minute; kwok lists them only when it starts, so it starts again.
+    await cluster!.restart('kwok');
     const faultEnded = Date.now();
     log(`etcd SIGKILL with ${ready}/${leases.size} leases Ready: etcd and the API server back after ${(report.outageMs / 1000).toFixed(1)} s`);
     await creating;

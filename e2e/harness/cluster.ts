@@ -42,18 +42,26 @@ export interface ClusterOptions {
    * tests raise it.
    */
   nodeMonitorGraceSeconds?: number;
+  /**
+   * kube-controller-manager's `--resource-quota-sync-period` in seconds (default 300): how often
+   * the quota controller recounts every ResourceQuota's usage from the objects that exist. A pod
+   * create that the quota admission charged but storage never finished (the API server or etcd
+   * killed in between; kubernetes#70563) leaves usage counted until then, and pods of a namespace
+   * whose quota is exactly its lease's size are refused meanwhile. Fault tests shorten it.
+   */
+  quotaSyncSeconds?: number;
   log?: (msg: string) => void;
 }
 
-/** The components `Cluster.restart` can stop and start again (kwok holds nothing worth it). */
-export type RestartableComponent = 'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler';
+/** The components `Cluster.restart` can stop and start again. */
+export type RestartableComponent = 'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kwok';
 
 export interface RestartOptions {
   /** SIGTERM (graceful; SIGKILL after 10 s) or SIGKILL (a crash). Default SIGTERM. */
   signal?: 'SIGTERM' | 'SIGKILL';
   /** How long the component stays down after it exited, before it is started again. Default 0. */
   downMs?: number;
-  /** With SIGTERM: how long to wait for the exit before SIGKILL. Default 10 s. */
+  /** With SIGTERM: how long to wait for the exit before SIGKILL. Default 10 s (kwok: 1 s, see `stop`). */
   graceMs?: number;
 }
 
@@ -92,6 +100,8 @@ export interface Cluster {
 
 const reaperPath = path.join(path.dirname(fileURLToPath(import.meta.url)), 'reaper.ts');
 export const kwokNodeLabel = 'type=kwok';
+/** kwok does not act on SIGTERM for ~10 s and holds no state worth a graceful stop. */
+const KWOK_GRACE_MS = 1000;
 
 /**
  * Starts a real control plane on 127.0.0.1: etcd, kube-apiserver (RBAC, service-account keys, an
@@ -146,10 +156,9 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     for (const pid of clients) process.kill(pid, 'SIGTERM');
     for (let t = 0; t < 50 && clients.some(isAlive); t++) await sleep(100);
     for (const pid of clients) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
-    // Everything but etcd at once (they only talk to the apiserver), then etcd. kwok does not act on
-    // SIGTERM for ~10 s and holds no state worth a graceful stop, so it gets a short grace.
+    // Everything but etcd at once (they only talk to the apiserver), then etcd; kwok with a short grace.
     const rest = processes.filter((p) => p.name !== 'etcd');
-    await Promise.all(rest.map((p) => p.stop(p.name === 'kwok' ? 1000 : 10_000)));
+    await Promise.all(rest.map((p) => p.stop(p.name === 'kwok' ? KWOK_GRACE_MS : 10_000)));
     await Promise.all(processes.filter((p) => p.name === 'etcd').map((p) => p.stop()));
     fs.rmSync(pidsFile, { force: true });
     if (!process.env.E2E_KEEP && !opts.workdir) fs.rmSync(workdir, { recursive: true, force: true });
@@ -226,6 +235,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
         '--service-cluster-ip-range=10.96.0.0/16',
         '--leader-elect=false',
         `--node-monitor-grace-period=${opts.nodeMonitorGraceSeconds ?? 40}s`,
+        ...(opts.quotaSyncSeconds ? [`--resource-quota-sync-period=${opts.quotaSyncSeconds}s`] : []),
         ...qpsArgs,
       ]);
       const schedPort = await freePort();
@@ -256,6 +266,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
         '--node-lease-duration-seconds=40',
         `--server-address=127.0.0.1:${kwokPort}`,
       ]);
+      probes.set('kwok', async () => ((await httpGet(`http://127.0.0.1:${kwokPort}/healthz`)).status === 200 ? true : undefined));
       const kc = new k8s.KubeConfig();
       kc.loadFromFile(kubeconfigPath);
       const core = kc.makeApiClient(k8s.CoreV1Api);
@@ -283,7 +294,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
       try {
         const t0 = Date.now();
         if (ro.signal === 'SIGKILL') await old.kill();
-        else await old.stop(ro.graceMs ?? 10_000);
+        else await old.stop(ro.graceMs ?? (name === 'kwok' ? KWOK_GRACE_MS : 10_000));
         const stopMs = Date.now() - t0;
         const forced = ro.signal !== 'SIGKILL' && old.exit?.signal === 'SIGKILL';
         writePids();
