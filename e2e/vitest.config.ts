@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // at once would fight over the same objects: these files run one at a time, after the others.
 // e2e/faults starts a cluster of its own (it restarts the API server and etcd) but runs here too,
 // so that its load does not skew the parallel group's timings.
-const OPERATOR_FILES = ['e2e/operator/**/*.test.ts', 'e2e/chart/rbac.test.ts', 'e2e/chart/leader-election.test.ts', 'e2e/faults/**/*.test.ts', 'e2e/identity/operator-identity.test.ts', 'e2e/registry/**/*.test.ts'];
+const OPERATOR_FILES = ['e2e/operator/**/*.test.ts', 'e2e/chart/rbac.test.ts', 'e2e/chart/leader-election.test.ts', 'e2e/chart/crd-gate.test.ts', 'e2e/faults/**/*.test.ts', 'e2e/identity/operator-identity.test.ts', 'e2e/registry/**/*.test.ts'];
 const common = { testTimeout: 120_000, hookTimeout: 120_000 };
 
 // e2e: real control plane (or E2E_KUBECONFIG), one cluster per run, one namespace per test.

@@ -8,6 +8,7 @@ import os from 'node:os';
 import type { LoadedConfig } from './config/load.ts';
 import { ConfigError, splitAddr } from './config/load.ts';
 import type { OperatorContext } from './controllers/context.ts';
+import { CrdGate } from './controllers/crd-gate.ts';
 import { registerIdentityControllers } from './controllers/identity/index.ts';
 import { registerLeaseController } from './controllers/lease/index.ts';
 import { registerManifestController } from './controllers/manifest/index.ts';
@@ -136,9 +137,11 @@ export async function startOperator(cfg: LoadedConfig, opts: { log?: Logger } = 
         throw new ConfigError(errorMessage(e));
       })
     : undefined;
+  // Neither leads nor reconciles until the cluster's CRDs are this version's (controllers/crd-gate.ts).
+  const gate = new CrdGate({ client, log, registry: metrics.registry, prefix: metrics.prefix });
   const readiness: Record<string, Check> = elector
-    ? { 'leader-election': () => elector.ready(), informers: () => !elector.isLeader || manager.ready() }
-    : { informers: () => manager.ready() };
+    ? { crds: () => gate.ready(), 'leader-election': () => elector.ready(), informers: () => !elector.isLeader || manager.ready() }
+    : { crds: () => gate.ready(), informers: () => manager.ready() };
   if (gateway) readiness.gateway = () => gateway.ready();
   const { host, port } = splitAddr(cfg.metricsAddr);
   const ops = await startOpsServer({ metrics, host, port, log, readiness });
@@ -147,22 +150,29 @@ export async function startOperator(cfg: LoadedConfig, opts: { log?: Logger } = 
 
   let fail!: (err: Error) => void;
   const fatal = new Promise<Error>((resolve) => (fail = resolve));
-  if (elector) {
-    elector.start({
-      onStartedLeading: (signal) => {
-        manager.start(signal).catch((err: unknown) => {
-          if (!signal.aborted) fail(new Error(`controllers failed to start: ${errorMessage(err)}`, { cause: err }));
-        });
-      },
-      onStoppedLeading: (reason) => fail(reason),
-    });
-  } else {
-    await manager.start();
-  }
+  const gateAbort = new AbortController();
+  const startControllers = () => {
+    if (gateAbort.signal.aborted) return;
+    if (elector) {
+      elector.start({
+        onStartedLeading: (signal) => {
+          manager.start(signal).catch((err: unknown) => {
+            if (!signal.aborted) fail(new Error(`controllers failed to start: ${errorMessage(err)}`, { cause: err }));
+          });
+        },
+        onStoppedLeading: (reason) => fail(reason),
+      });
+    } else {
+      manager.start().catch((err: unknown) => fail(new Error(`controllers failed to start: ${errorMessage(err)}`, { cause: err })));
+    }
+  };
+  // Rejects only when stopped while waiting.
+  void gate.wait(gateAbort.signal).then(startControllers, () => undefined);
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
+      gateAbort.abort();
       if (elector) await elector.stop({ beforeRelease: () => manager.stop() });
       await manager.stop();
       await recorder.close();

@@ -94,6 +94,11 @@ describe("the chart's ServiceAccount", () => {
     expect(await can('update', 'manifests.provider.akash.network')).toBe('no');
     expect(await can('create', 'clusterrolebindings')).toBe('no');
     expect(await can('impersonate', 'serviceaccounts')).toBe('no');
+    // CRDs: read ours by name (the CRD gate), nothing else.
+    expect(await can('get', `customresourcedefinitions.apiextensions.k8s.io/leases.${GROUP}`)).toBe('yes');
+    expect(await can('get', 'customresourcedefinitions.apiextensions.k8s.io/certificates.cert-manager.io')).toBe('no');
+    expect(await can('list', 'customresourcedefinitions.apiextensions.k8s.io')).toBe('no');
+    expect(await can('patch', `customresourcedefinitions.apiextensions.k8s.io/leases.${GROUP}`)).toBe('no');
   });
 
   it('without one verb (create namespaces) leaves a new Lease un-Ready with a 403 in the log, and recovers once it is back', async () => {

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { buildCrds } from '../../src/api/crds.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { repoRoot } from '../harness/binaries.ts';
 import { runTool } from '../support/cluster.ts';
@@ -84,7 +85,9 @@ describe('the chart', () => {
     for (const binding of docs.filter((d) => d.kind.endsWith('Binding'))) {
       expect(binding.roleRef?.name).not.toMatch(/^(cluster-admin|admin|edit)$/);
     }
+    const crdNames = buildCrds().map((c) => c.metadata.name).sort();
     expect(table(one(docs, 'ClusterRole').rules!)).toEqual({
+      [`apiextensions.k8s.io/customresourcedefinitions[${crdNames.join(',')}]`]: 'get',
       'provider.akash.network/leases': 'list,patch,watch',
       'provider.akash.network/manifests': 'delete,list,watch',
       'provider.akash.network/services': 'create,delete,list,patch,watch',

@@ -84,8 +84,9 @@ export async function uninstallChart(release: Release | undefined): Promise<void
  * `akash-operator run` with the chart's ServiceAccount, ConfigMap, NODE_OPTIONS and node flags. Only the
  * listen address (loopback) and the namespace (the pod gets it from POD_NAMESPACE) come from flags.
  */
-export function startChartOperator(release: Release, podName: string): Promise<OperatorProcess> {
+export function startChartOperator(release: Release, podName: string, until: 'ready' | 'live' = 'ready'): Promise<OperatorProcess> {
   return startOperatorProcess({
+    until,
     kubeconfig: release.kubeconfig,
     namespace: release.namespace,
     args: ['--config', release.configFile],

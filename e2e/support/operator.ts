@@ -27,7 +27,7 @@ export interface OperatorProcess {
   proc: ChildProcess;
   url: string;
   logPath: string;
-  /** Milliseconds from spawn to /readyz answering 200. */
+  /** Milliseconds from spawn to /readyz (or /healthz, see `until`) answering 200. */
   readyAfterMs: number;
   metrics(): Promise<string>;
   /** SIGTERM, then SIGKILL after 20 s; resolves when the process is gone. */
@@ -52,6 +52,8 @@ export async function startOperatorProcess(opts: {
   entry?: string;
   /** Flags for `node` itself, before the entry point (the chart's `nodeFlags`). */
   nodeFlags?: string[];
+  /** What to wait for before returning: /readyz 200 (default), or only /healthz 200 (a replica that is meant to stay unready). */
+  until?: 'ready' | 'live';
 }): Promise<OperatorProcess> {
   const port = await freePort();
   const logPath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'operator-')), 'operator.log');
@@ -67,11 +69,12 @@ export async function startOperatorProcess(opts: {
   const exitCode = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
   proc.once('exit', () => (exited = true));
   const url = `http://127.0.0.1:${port}`;
-  const ready = await pollUntil(async () => ((await httpGet(`${url}/readyz`)).status === 200 ? true : undefined), 60_000, {
+  const probePath = opts.until === 'live' ? '/healthz' : '/readyz';
+  const ready = await pollUntil(async () => ((await httpGet(`${url}${probePath}`)).status === 200 ? true : undefined), 60_000, {
     intervalMs: 50,
     abort: () => (exited ? new Error(`the operator exited while starting; log: ${logPath}\n${fs.readFileSync(logPath, 'utf8').slice(-2000)}`) : undefined),
   });
-  if (!ready) throw new Error(`the operator was not ready within 60 s; log: ${logPath}`);
+  if (!ready) throw new Error(`the operator's ${probePath} did not answer 200 within 60 s; log: ${logPath}`);
   const readyAfterMs = Date.now() - started;
   return {
     proc,

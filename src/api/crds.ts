@@ -15,7 +15,7 @@ import { toStructuralSchema, type JSONSchemaProps } from './structural.ts';
 export interface CustomResourceDefinition {
   apiVersion: 'apiextensions.k8s.io/v1';
   kind: 'CustomResourceDefinition';
-  metadata: { name: string; labels: Record<string, string> };
+  metadata: { name: string; labels: Record<string, string>; annotations?: Record<string, string> };
   spec: {
     group: string;
     names: { kind: string; listKind: string; plural: string; singular: string; shortNames: string[]; categories: string[] };
@@ -150,6 +150,13 @@ const KINDS: KindDefinition[] = [
   },
 ];
 
+/**
+ * Annotation on each generated CRD: a digest of its spec (`crd-files.ts` writes it). The operator
+ * compares it with its own at start (`controllers/crd-gate.ts`), because Helm installs CRDs but
+ * never upgrades them, and an operator on older CRDs loses what it writes to the API server's pruning.
+ */
+export const SCHEMA_DIGEST_ANNOTATION = `${GROUP}/schema-digest`;
+
 function buildCrd(def: KindDefinition): CustomResourceDefinition {
   const openAPIV3Schema: JSONSchemaProps = {
     type: 'object',
@@ -164,32 +171,33 @@ function buildCrd(def: KindDefinition): CustomResourceDefinition {
     },
     required: ['spec'],
   };
+  const spec: CustomResourceDefinition['spec'] = {
+    group: GROUP,
+    names: {
+      kind: def.kind,
+      listKind: `${def.kind}List`,
+      plural: def.plural,
+      singular: def.kind.toLowerCase(),
+      shortNames: [def.shortName],
+      categories: [CATEGORY],
+    },
+    scope: def.scope,
+    versions: [
+      {
+        name: VERSION,
+        served: true,
+        storage: true,
+        schema: { openAPIV3Schema },
+        subresources: def.scale ? { status: {}, scale: def.scale } : { status: {} },
+        additionalPrinterColumns: def.columns,
+      },
+    ],
+  };
   return {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
     metadata: { name: `${def.plural}.${GROUP}`, labels: { 'app.kubernetes.io/part-of': 'akash-operator' } },
-    spec: {
-      group: GROUP,
-      names: {
-        kind: def.kind,
-        listKind: `${def.kind}List`,
-        plural: def.plural,
-        singular: def.kind.toLowerCase(),
-        shortNames: [def.shortName],
-        categories: [CATEGORY],
-      },
-      scope: def.scope,
-      versions: [
-        {
-          name: VERSION,
-          served: true,
-          storage: true,
-          schema: { openAPIV3Schema },
-          subresources: def.scale ? { status: {}, scale: def.scale } : { status: {} },
-          additionalPrinterColumns: def.columns,
-        },
-      ],
-    },
+    spec,
   };
 }
 

@@ -63,6 +63,7 @@ function codeOf(err: unknown): number | undefined {
 
 export const isNotFound = (err: unknown): boolean => codeOf(err) === 404;
 export const isConflict = (err: unknown): boolean => codeOf(err) === 409;
+export const isForbidden = (err: unknown): boolean => codeOf(err) === 403;
 /** 410 Gone: the resourceVersion (or continue token) is too old; relist. */
 export const isGone = (err: unknown): boolean => codeOf(err) === 410;
 

@@ -3,7 +3,7 @@ export { KubeClient, type ApplyOptions, type DeleteOptions, type JsonPatchOp, ty
 export { deepEqual, containsDesired } from './compare.ts';
 export { findCondition, isConditionTrue, removeCondition, rfc3339, setCondition, type Condition, type ConditionStatus, type ConditionUpdate } from './conditions.ts';
 export { Controller, generationChanged, type ControllerOptions, type ReconcileContext, type ReconcileResult, type Reconciler, type WatchSource } from './controller.ts';
-export { ApiError, TerminalError, errorMessage, isConflict, isGone, isNotFound, type ApiStatus } from './errors.ts';
+export { ApiError, TerminalError, errorMessage, isConflict, isForbidden, isGone, isNotFound, type ApiStatus } from './errors.ts';
 export { EventRecorder, EventRef, microTime, type EventInput, type EventRecorderOptions } from './events.ts';
 export { addFinalizerPatch, ensureFinalizer, hasFinalizer, removeFinalizer, removeFinalizerPatch, withFinalizer, type FinalizerSteps } from './finalizers.ts';
 export { CoordinationLeaseRef, LeaderElector, checkDurations, leaderIdentity, type CoordinationLease, type LeaderCallbacks, type LeaderElectionRecord, type LeaderElectorOptions } from './leader-election.ts';
