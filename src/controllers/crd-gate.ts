@@ -76,7 +76,6 @@ export class CrdGate {
   private passed = false;
   private readonly gauge: Gauge<'crd'> | undefined;
   private readonly expected: Map<string, string>;
-
   private readonly opts: CrdGateOptions;
 
   constructor(opts: CrdGateOptions) {
