@@ -5,7 +5,8 @@ import { generatedCrds, renderCrdFiles } from '../api/crd-files.ts';
 import { FakeApi } from '../runtime/fake-api.ts';
 import { json } from '../runtime/fake-transport.ts';
 import { KubeClient, silentLogger } from '../runtime/index.ts';
-import { CrdGate, CrdRef, crdProblems, describeProblems, expectedDigests } from './crd-gate.ts';
+import { CrdGate, crdProblems, describeProblems, expectedDigests } from './crd-gate.ts';
+import { CustomResourceDefinitionRef } from './refs.ts';
 
 const crds = generatedCrds();
 const LEASES = 'leases.provider.akash.network';
@@ -20,7 +21,7 @@ function cluster(opts: { skip?: string; digest?: Record<string, string | undefin
       if (d === undefined) delete annotations[SCHEMA_DIGEST_ANNOTATION];
       else annotations[SCHEMA_DIGEST_ANNOTATION] = d;
     }
-    api.put(CrdRef, { ...crd, metadata: { ...crd.metadata, annotations } });
+    api.put(CustomResourceDefinitionRef, { ...crd, metadata: { ...crd.metadata, annotations } });
   }
   return api;
 }
@@ -101,7 +102,7 @@ describe('CrdGate', () => {
     expect(errors[0]!.msg).toContain(`installed from another operator version (annotation ${SCHEMA_DIGEST_ANNOTATION} differs): ${LEASES}`);
 
     // The admin applies this version's CRDs.
-    api.put(CrdRef, crds.find((c) => c.metadata.name === LEASES)!);
+    api.put(CustomResourceDefinitionRef, crds.find((c) => c.metadata.name === LEASES)!);
     await done;
     expect(gate.ready()).toBe(true);
     expect(lines.at(-1)).toEqual({ level: 'info', msg: 'CRDs match this operator version now; going on' });

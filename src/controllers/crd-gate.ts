@@ -15,10 +15,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Gauge, type Registry } from 'prom-client';
 import { generatedCrds } from '../api/crd-files.ts';
 import { SCHEMA_DIGEST_ANNOTATION } from '../api/crds.ts';
-import type { KubeClient, KubeObject, Logger, ResourceRef } from '../runtime/index.ts';
+import type { KubeClient, KubeObject, Logger } from '../runtime/index.ts';
 import { errorMessage, isForbidden } from '../runtime/index.ts';
-
-export const CrdRef: ResourceRef = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', plural: 'customresourcedefinitions', namespaced: false };
+import { CustomResourceDefinitionRef } from './refs.ts';
 
 /** What is wrong with one CRD of ours in the cluster. */
 export interface CrdProblem {
@@ -127,7 +126,7 @@ export class CrdGate {
 
   private async check(): Promise<CrdProblem[]> {
     const found = new Map<string, KubeObject | undefined>();
-    await Promise.all([...this.expected.keys()].map(async (name) => found.set(name, await this.opts.client.get<KubeObject>(CrdRef, { name }))));
+    await Promise.all([...this.expected.keys()].map(async (name) => found.set(name, await this.opts.client.get<KubeObject>(CustomResourceDefinitionRef, { name }))));
     const problems = crdProblems(this.expected, found);
     const bad = new Set(problems.map((p) => p.name));
     for (const name of this.expected.keys()) this.gauge?.set({ crd: name }, bad.has(name) ? 0 : 1);

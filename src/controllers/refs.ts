@@ -23,3 +23,4 @@ export const StatefulSetRef = ref('apps/v1', 'StatefulSet', 'statefulsets', true
 export const NetworkPolicyRef = ref('networking.k8s.io/v1', 'NetworkPolicy', 'networkpolicies', true);
 export const IngressRef = ref('networking.k8s.io/v1', 'Ingress', 'ingresses', true);
 export const HTTPRouteRef = ref('gateway.networking.k8s.io/v1', 'HTTPRoute', 'httproutes', true);
+export const CustomResourceDefinitionRef = ref('apiextensions.k8s.io/v1', 'CustomResourceDefinition', 'customresourcedefinitions', false);
